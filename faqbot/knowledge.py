@@ -1,0 +1,111 @@
+"""The curated knowledge base as immutable data: sources, entries, small talk and safety rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One to three sentences of a source article, quoted exactly and citable by id."""
+
+    id: str
+    document_id: str
+    text: str
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source article split into passages."""
+
+    id: str
+    title: str
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A standard question with its curated answer and the passages that back it."""
+
+    id: str
+    question: str
+    alternates: tuple[str, ...]
+    answer: str
+    passage_ids: tuple[str, ...]
+    related: tuple[str, ...] = ()
+    staff_note: str = ""
+    file: str = ""
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """Every way of asking this entry, the canonical question first."""
+        return (self.question, *self.alternates)
+
+
+@dataclass(frozen=True)
+class UncoveredTopic:
+    """A topic patients ask about that the sources do not answer; matching it means declining."""
+
+    id: str
+    name: str
+    phrasings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SmallTalkIntent:
+    """A social message ("thanks", "who are you?") with its reply template."""
+
+    id: str
+    phrases: tuple[str, ...]
+    reply: str
+
+
+@dataclass(frozen=True)
+class UrgentRule:
+    """Symptoms that need the clinic now: one phrase from each group must appear."""
+
+    name: str
+    groups: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything faqbot may say, loaded once and read-only at run time."""
+
+    documents: tuple[Document, ...]
+    entries: tuple[Entry, ...]
+    uncovered: tuple[UncoveredTopic, ...] = ()
+    smalltalk: tuple[SmallTalkIntent, ...] = ()
+    smalltalk_fillers: frozenset[str] = frozenset()
+    urgent_rules: tuple[UrgentRule, ...] = ()
+    urgent_reply: str = ""
+    synonyms: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        passages = {p.id: p for d in self.documents for p in d.passages}
+        object.__setattr__(self, "_passages", MappingProxyType(passages))
+        object.__setattr__(self, "_entries", MappingProxyType({e.id: e for e in self.entries}))
+        object.__setattr__(self, "_documents", MappingProxyType({d.id: d for d in self.documents}))
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """Return the entry with this id, or None."""
+        return self._entries.get(entry_id)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """Return the passage with this id, or None."""
+        return self._passages.get(passage_id)
+
+    def document(self, document_id: str) -> Document | None:
+        """Return the source document with this id, or None."""
+        return self._documents.get(document_id)
+
+    def cited_passages(self, entry: Entry) -> list[Passage]:
+        """Return the passages an entry cites, in the order it cites them."""
+        return [self._passages[pid] for pid in entry.passage_ids]
+
+    def entries_citing(self, passage_id: str) -> list[Entry]:
+        """Return the entries that cite a passage."""
+        return [e for e in self.entries if passage_id in e.passage_ids]

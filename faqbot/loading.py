@@ -1,0 +1,298 @@
+"""Load the knowledge folder and validate all of it, reporting every problem at once.
+
+The folder holds TOML files (read with the standard library's tomllib, which cannot run code):
+  sources/*.toml    source articles split into passages
+  faq/*.toml        the curated question/answer entries
+  smalltalk.toml    social messages and their replies
+  urgent.toml       urgent-symptom rules and their reply
+  synonyms.toml     lay words and spelling variants
+  not_covered.toml  topics the sources do not answer (optional)
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .knowledge import (
+    Document,
+    Entry,
+    KnowledgeBase,
+    Passage,
+    SmallTalkIntent,
+    UncoveredTopic,
+    UrgentRule,
+)
+from .numbers import numbers_in
+from .text import normalize
+
+MIN_ALTERNATES = 8
+MAX_ANSWER_WORDS = 90  # "at most about 80": a little slack before it becomes an error
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_ENTRY_FIELDS = {"id", "question", "alternates", "answer", "passages", "related", "staff_note"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the knowledge folder, said so that staff can find and fix it."""
+
+    file: str
+    message: str
+    item: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file} [{self.item}]" if self.item else self.file
+        return f"{where}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge folder has problems; `problems` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the knowledge base:\n{lines}")
+
+
+class _Reader:
+    """Collects problems while reading, so one run reports all of them."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def problem(self, path: Path, message: str, item: str = "") -> None:
+        self.problems.append(Problem(self._name(path), message, item))
+
+    def _name(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def toml(self, path: Path) -> dict[str, Any] | None:
+        try:
+            with path.open("rb") as handle:
+                return tomllib.load(handle)
+        except FileNotFoundError:
+            self.problem(path, "file is missing")
+        except tomllib.TOMLDecodeError as error:
+            self.problem(path, f"cannot be parsed: {error}")
+        except UnicodeDecodeError as error:
+            self.problem(path, f"is not UTF-8 text: {error}")
+        return None
+
+    def text(self, path: Path, table: dict, key: str, item: str = "", *, required: bool = True) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            self.problem(path, f"'{key}' must be text", item)
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.problem(path, f"'{key}' is missing or empty", item)
+        return value
+
+    def text_list(self, path: Path, table: dict, key: str, item: str = "", *, required: bool = True) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(path, f"'{key}' must be a list of texts", item)
+            return ()
+        if any(not v.strip() for v in value):
+            self.problem(path, f"'{key}' contains an empty text", item)
+        value = tuple(v.strip() for v in value if v.strip())
+        if required and not value:
+            self.problem(path, f"'{key}' is missing or empty", item)
+        return value
+
+    def tables(self, path: Path, data: dict, key: str) -> list[dict]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.problem(path, f"'{key}' must be written as [[{key}]] tables")
+            return []
+        if not value:
+            self.problem(path, f"has no [[{key}]] tables")
+        return value
+
+    def identifier(self, path: Path, table: dict, seen: dict[str, Path], kind: str) -> str:
+        ident = self.text(path, table, "id", "?")
+        if ident and not _ID.match(ident):
+            self.problem(path, f"{kind} id '{ident}' must be lower-case words joined by hyphens", ident)
+        if ident in seen:
+            self.problem(path, f"duplicate {kind} id (also in {self._name(seen[ident])})", ident)
+        elif ident:
+            seen[ident] = path
+        return ident
+
+
+def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) -> KnowledgeBase:
+    """Read and validate the knowledge folder; raise KnowledgeError listing every problem."""
+    root = Path(root)
+    reader = _Reader(root)
+    if not root.is_dir():
+        raise KnowledgeError([Problem(str(root), "knowledge folder not found")])
+    documents = _read_documents(reader, root / "sources")
+    entries = _read_entries(reader, root / "faq", min_alternates)
+    passages = {p.id: p for d in documents for p in d.passages}
+    _check_entries(reader, root, entries, passages)
+    synonyms = _read_synonyms(reader, root / "synonyms.toml")
+    intents, fillers = _read_smalltalk(reader, root / "smalltalk.toml")
+    rules, urgent_reply = _read_urgent(reader, root / "urgent.toml")
+    uncovered = _read_uncovered(reader, root / "not_covered.toml")
+    if reader.problems:
+        raise KnowledgeError(reader.problems)
+    return KnowledgeBase(
+        documents=tuple(documents),
+        entries=tuple(entry for _, entry in entries),
+        uncovered=tuple(uncovered),
+        smalltalk=tuple(intents),
+        smalltalk_fillers=frozenset(fillers),
+        urgent_rules=tuple(rules),
+        urgent_reply=urgent_reply,
+        synonyms=MappingProxyType(synonyms),
+    )
+
+
+def _toml_files(reader: _Reader, folder: Path) -> list[Path]:
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        reader.problem(folder, "no .toml files found")
+    return files
+
+
+def _read_documents(reader: _Reader, folder: Path) -> list[Document]:
+    documents, doc_ids, passage_ids = [], {}, {}
+    for path in _toml_files(reader, folder):
+        data = reader.toml(path)
+        if data is None:
+            continue
+        doc_id = reader.identifier(path, data, doc_ids, "document")
+        title = reader.text(path, data, "title", doc_id)
+        passages = []
+        for table in reader.tables(path, data, "passages"):
+            pid = reader.identifier(path, table, passage_ids, "passage")
+            text = reader.text(path, table, "text", pid)
+            section = reader.text(path, table, "section", pid, required=False)
+            passages.append(Passage(pid, doc_id, text, section))
+        documents.append(Document(doc_id, title, tuple(passages)))
+    return documents
+
+
+def _read_entries(reader: _Reader, folder: Path, min_alternates: int) -> list[tuple[Path, Entry]]:
+    entries, seen = [], {}
+    for path in _toml_files(reader, folder):
+        data = reader.toml(path)
+        if data is None:
+            continue
+        for table in reader.tables(path, data, "entry"):
+            entry_id = reader.identifier(path, table, seen, "entry")
+            for unknown in sorted(set(table) - _ENTRY_FIELDS):
+                reader.problem(path, f"unknown field '{unknown}' (expected one of: {', '.join(sorted(_ENTRY_FIELDS))})", entry_id)
+            alternates = reader.text_list(path, table, "alternates", entry_id)
+            if alternates and len(alternates) < min_alternates:
+                reader.problem(path, f"has {len(alternates)} alternates; write at least {min_alternates}", entry_id)
+            entries.append((path, Entry(
+                id=entry_id,
+                question=reader.text(path, table, "question", entry_id),
+                alternates=alternates,
+                answer=reader.text(path, table, "answer", entry_id),
+                passage_ids=reader.text_list(path, table, "passages", entry_id),
+                related=reader.text_list(path, table, "related", entry_id, required=False),
+                staff_note=reader.text(path, table, "staff_note", entry_id, required=False),
+                file=path.name,
+            )))
+    return entries
+
+
+def _check_entries(reader: _Reader, root: Path, entries: list[tuple[Path, Entry]], passages: dict[str, Passage]) -> None:
+    ids = {entry.id for _, entry in entries}
+    owner: dict[str, str] = {}
+    for path, entry in entries:
+        for pid in entry.passage_ids:
+            if pid not in passages:
+                reader.problem(path, f"cites unknown passage '{pid}'", entry.id)
+        for rid in entry.related:
+            if rid not in ids:
+                reader.problem(path, f"related entry '{rid}' does not exist", entry.id)
+            elif rid == entry.id:
+                reader.problem(path, "lists itself as related", entry.id)
+        if len(entry.answer.split()) > MAX_ANSWER_WORDS:
+            reader.problem(path, f"answer has {len(entry.answer.split())} words; keep it under about 80", entry.id)
+        cited = " ".join(passages[p].text for p in entry.passage_ids if p in passages)
+        for number in sorted(numbers_in(entry.answer) - numbers_in(cited)):
+            reader.problem(path, f"answer says '{number}', which none of its cited passages says", entry.id)
+        for phrasing in entry.phrasings:
+            key = normalize(phrasing)
+            other = owner.setdefault(key, entry.id)
+            if other != entry.id:
+                reader.problem(path, f"phrasing '{phrasing}' is the same as a phrasing of '{other}'", entry.id)
+
+
+def _read_synonyms(reader: _Reader, path: Path) -> dict[str, str]:
+    data = reader.toml(path)
+    mapping: dict[str, str] = {}
+    if data is None:
+        return mapping
+    for section, table in data.items():
+        if not isinstance(table, dict):
+            reader.problem(path, f"'{section}' must be a [table] of word = [variants]")
+            continue
+        for canonical, variants in table.items():
+            variants = reader.text_list(path, table, canonical, f"{section}.{canonical}")
+            target = normalize(canonical)
+            for variant in (canonical, *variants):
+                key = normalize(variant)
+                if mapping.get(key, target) != target:
+                    reader.problem(path, f"'{variant}' is listed for both '{mapping[key]}' and '{target}'", f"{section}.{canonical}")
+                mapping[key] = target
+    return mapping
+
+
+def _read_smalltalk(reader: _Reader, path: Path) -> tuple[list[SmallTalkIntent], list[str]]:
+    data = reader.toml(path)
+    if data is None:
+        return [], []
+    intents, seen = [], {}
+    for table in reader.tables(path, data, "intent"):
+        intent_id = reader.identifier(path, table, seen, "intent")
+        phrases = reader.text_list(path, table, "phrases", intent_id)
+        intents.append(SmallTalkIntent(intent_id, phrases, reader.text(path, table, "reply", intent_id)))
+    fillers = data.get("fillers", {})
+    words = reader.text_list(path, fillers if isinstance(fillers, dict) else {}, "words", "fillers", required=False)
+    return intents, [normalize(w) for w in words]
+
+
+def _read_urgent(reader: _Reader, path: Path) -> tuple[list[UrgentRule], str]:
+    data = reader.toml(path)
+    if data is None:
+        return [], ""
+    reply = reader.text(path, data, "reply")
+    rules = []
+    for table in reader.tables(path, data, "rule"):
+        name = reader.text(path, table, "name", "?")
+        groups = table.get("groups")
+        if not isinstance(groups, list) or not groups or not all(
+            isinstance(g, list) and g and all(isinstance(w, str) and w.strip() for w in g) for g in groups
+        ):
+            reader.problem(path, "'groups' must be a list of non-empty lists of words", name)
+            continue
+        rules.append(UrgentRule(name, tuple(tuple(w.strip() for w in g) for g in groups)))
+    return rules, reply
+
+
+def _read_uncovered(reader: _Reader, path: Path) -> list[UncoveredTopic]:
+    if not path.exists():
+        return []
+    data = reader.toml(path)
+    if data is None:
+        return []
+    topics, seen = [], {}
+    for table in reader.tables(path, data, "topic"):
+        topic_id = reader.identifier(path, table, seen, "topic")
+        topics.append(UncoveredTopic(
+            topic_id, reader.text(path, table, "name", topic_id), reader.text_list(path, table, "phrasings", topic_id)
+        ))
+    return topics

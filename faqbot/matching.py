@@ -1,0 +1,114 @@
+"""Rank knowledge-base entries (and known uncovered topics) against a message's terms.
+
+Each phrasing is scored by two measures, combined:
+- keyword overlap weighted by how rare each term is across the knowledge base (IDF), as an F-score
+  of "how much of the question is explained" and "how much of the phrasing is present";
+- rapidfuzz's token_set_ratio over the terms, which rewards the same words in any order.
+An entry's score is its best phrasing's. Candidates come from an inverted index, so a large
+knowledge base is only scored where it shares a term with the message.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+KEYWORD_WEIGHT = 0.7
+RECALL_BETA = 1.5  # recall counts more: a phrasing may say more than the patient typed
+FUZZY_POOL = 40  # phrasings re-scored with rapidfuzz after the keyword pass
+COMMON_POSTINGS = 4000  # a term this frequent only adds to candidates found through rarer terms
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One entry (or uncovered topic) with its best-matching phrasing and score in 0..1."""
+
+    key: str
+    score: float
+    phrasing: str
+    uncovered: bool = False
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    key: str
+    text: str
+    terms: frozenset[str]
+    joined: str
+    uncovered: bool
+
+
+class Matcher:
+    """An index over every phrasing; `find_matches` ranks owners by their best phrasing."""
+
+    def __init__(self, phrasings: Iterable[tuple[str, str, tuple[str, ...], bool]]):
+        """Index (owner key, phrasing text, analysed terms, is-uncovered) tuples."""
+        self._phrasings = [
+            _Phrasing(key, text, frozenset(terms), " ".join(sorted(set(terms))), uncovered)
+            for key, text, terms, uncovered in phrasings
+            if terms
+        ]
+        owners_with: dict[str, set[str]] = defaultdict(set)
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for index, phrasing in enumerate(self._phrasings):
+            for term in phrasing.terms:
+                self._postings[term].append(index)
+                owners_with[term].add(phrasing.key)
+        owners = len({p.key for p in self._phrasings}) or 1
+        self._idf = {t: math.log(1 + owners / len(keys)) for t, keys in owners_with.items()}
+        self._max_idf = math.log(1 + owners)
+
+    def idf(self, term: str) -> float:
+        """Return how rare a term is across the knowledge base (unknown terms count as rarest)."""
+        return self._idf.get(term, self._max_idf)
+
+    def knows(self, term: str) -> bool:
+        """Tell whether any phrasing uses this term."""
+        return term in self._idf
+
+    def find_matches(
+        self, terms: Iterable[str], *, limit: int = 5, weights: Mapping[str, float] | None = None
+    ) -> list[Candidate]:
+        """Return the best candidates, highest score first, one per owner.
+
+        `weights` lowers the pull of some terms (context words carried over from an earlier question).
+        """
+        weights = dict(weights or {})
+        query = {t: weights.get(t, 1.0) for t in terms}
+        if not query:
+            return []
+        total_q = sum(w * self.idf(t) for t, w in query.items())
+        pool = self._keyword_pool(query, total_q)
+        query_joined = " ".join(sorted(query))
+        best: dict[str, Candidate] = {}
+        for keyword, index in pool:
+            phrasing = self._phrasings[index]
+            fuzzy = fuzz.token_set_ratio(query_joined, phrasing.joined) / 100
+            score = KEYWORD_WEIGHT * keyword + (1 - KEYWORD_WEIGHT) * fuzzy
+            current = best.get(phrasing.key)
+            if current is None or score > current.score:
+                best[phrasing.key] = Candidate(phrasing.key, round(score, 4), phrasing.text, phrasing.uncovered)
+        return sorted(best.values(), key=lambda c: (-c.score, c.key))[:limit]
+
+    def _keyword_pool(self, query: dict[str, float], total_q: float) -> list[tuple[float, int]]:
+        candidates: set[int] = set()
+        for term in sorted(query, key=lambda t: len(self._postings.get(t, ()))):
+            postings = self._postings.get(term, ())
+            if len(postings) > COMMON_POSTINGS and candidates:
+                break
+            candidates.update(postings)
+        scored = []
+        for index in candidates:
+            phrasing = self._phrasings[index]
+            shared = phrasing.terms.intersection(query)
+            recall = sum(query[t] * self._idf[t] for t in shared) / total_q
+            precision = sum(self._idf[t] for t in shared) / sum(self._idf[t] for t in phrasing.terms)
+            beta2 = RECALL_BETA**2
+            keyword = (1 + beta2) * precision * recall / (beta2 * precision + recall) if shared else 0.0
+            scored.append((keyword, index))
+        scored.sort(reverse=True)
+        return scored[:FUZZY_POOL]

@@ -1,0 +1,52 @@
+"""The reply object every interface shares; `to_dict` is the JSON contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .knowledge import Entry
+from .matching import Candidate
+
+KINDS = ("answer", "clarify", "fallback", "smalltalk", "urgent")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited passage: where to read it and its exact words."""
+
+    title: str
+    url: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What faqbot says to one message, and (for staff) why."""
+
+    text: str
+    kind: str
+    confidence: float
+    conversation: str
+    entry: Entry | None = None
+    sources: tuple[Source, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    # Staff-only diagnostics; never part of the patient-facing JSON.
+    reason: str = ""
+    candidates: tuple[Candidate, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown reply kind {self.kind!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the reply as the JSON contract shared by the API and `ask --json`."""
+        return {
+            "reply": self.text,
+            "kind": self.kind,
+            "confidence": round(max(0.0, min(1.0, self.confidence)), 3),
+            "entry": {"id": self.entry.id, "question": self.entry.question} if self.entry else None,
+            "sources": [{"title": s.title, "url": s.url, "quote": s.quote} for s in self.sources],
+            "suggestions": list(self.suggestions),
+            "conversation": self.conversation,
+        }

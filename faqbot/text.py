@@ -1,0 +1,63 @@
+"""Text normalisation shared by matching, small talk and the urgent-symptom rules.
+
+Everything a patient types and everything staff write in the knowledge base goes through
+`normalize`, so both sides are compared in the  form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": " ", "\u2013": " "})
+
+# Expanded  punctuation is dropped, so "won't stop" and "will not stop" read the same.
+_CONTRACTIONS = [
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"\bcan't\b"), "cannot"),
+    (re.compile(r"\bshan't\b"), "shall not"),
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'re\b"), " are"),
+    (re.compile(r"'ve\b"), " have"),
+    (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"'m\b"), " am"),
+    (re.compile(r"'d\b"), " would"),
+    (re.compile(r"'s\b"), ""),
+]
+_NOT_WORD = re.compile(r"[^a-z0-9&]+")
+
+# Function words and fillers: they carry no topic, so they neither match nor count as unknown.
+# Question words that do carry meaning ("why", "when", "where") are deliberately absent.
+STOPWORDS = frozenset(
+    ["a", "about", "above", "actually", "again", "against", "all", "also", "am", "an", "and", "any", "anybody", "anyone", "anything", "are", "around", "as", "at", "be", "because", "been", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "dear", "did", "do", "does", "doing", "done", "down", "each", "either", "else", "even", "ever", "every", "exactly", "for", "from", "further", "general", "generally", "get", "gets", "getting", "give", "go", "goes", "going", "gone", "got", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "if", "im", "in", "into", "is", "it", "its", "itself", "just", "kind", "know", "let", "like", "ll", "may", "maybe", "me", "might", "mine", "more", "most", "much", "must", "my", "myself", "need", "needs", "no", "nor", "not", "now", "of", "off", "often", "ok", "okay", "on", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "please", "pls", "plz", "possible", "probably", "quite", "rather", "re", "really", "s", "say", "says", "she", "should", "so", "some", "someone", "something", "sometimes", "still", "such", "sure", "t", "tell", "than", "that", "thats", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing", "things", "think", "this", "those", "though", "through", "thus", "to", "too", "u", "um", "ur", "us", "usually", "very", "want", "wanna", "was", "way", "we", "were", "what", "whats", "which", "while", "whom", "whose", "will", "with", "would", "yes", "yet", "you", "your", "yours", "yourself", "yourselves", "hi", "hello", "hey", "thanks", "thank", "wat", "wats", "whut", "guys", "lot", "lots", "someone", "anyone", "would", "could", "shall", "soon", "tho", "thx", "hmm", "oh", "well", "also", "etc"]
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, fold accents and quotes, expand contractions, keep only words and digits."""
+    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def words(text: str) -> list[str]:
+    """Split normalised text into words."""
+    return normalize(text).split()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Reduce a word to its stem so "heals", "healed" and "healing" compare equal."""
+    return _stemmer.stemWord(word)
+
+
+def is_content_word(word: str) -> bool:
+    """Tell whether a word can carry the topic of a question."""
+    return word not in STOPWORDS and not word.isdigit() and len(word) > 1
