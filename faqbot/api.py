@@ -19,7 +19,7 @@ def chat():
     """Answer one chat message."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return error_body("Send a JSON object like {\"message\": \"your question\"}.", 400)
+        return error_body('Send a JSON object like {"message": "your question"}.', 400)
     message = data.get("message")
     if not isinstance(message, str) or not message.strip():
         return error_body("'message' must be a non-empty text.", 400)

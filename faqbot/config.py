@@ -90,8 +90,8 @@ def check(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"Config '{key}' is missing, and has no default.")
         if isinstance(setting.default, bool) and not isinstance(value, bool):
             raise ConfigError(f"Config '{key}' must be true or false (got {value!r}).")
-        if isinstance(setting.default, int) and not isinstance(setting.default, bool):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ConfigError(f"Config '{key}' must be a positive whole number (got {value!r}).")
+        is_count = isinstance(setting.default, int) and not isinstance(setting.default, bool)
+        if is_count and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+            raise ConfigError(f"Config '{key}' must be a positive whole number (got {value!r}).")
         if isinstance(setting.default, str) and (not isinstance(value, str) or not value.strip()):
             raise ConfigError(f"Config '{key}' must be non-empty text (got {value!r}).")

@@ -37,7 +37,7 @@ def decode(token: str | None, known_ids: set[str] | frozenset[str]) -> Conversat
     """Read a token back; anything unreadable or unknown gives a fresh conversation."""
     if not token or not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not token.startswith(PREFIX):
         return ConversationState()
-    body = token[len(PREFIX):]
+    body = token[len(PREFIX) :]
     try:
         data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     except (binascii.Error, ValueError):

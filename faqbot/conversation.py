@@ -57,7 +57,9 @@ class Assistant:
         self._known_terms = {t for text in entry_texts for t in self._terms(text)}
         self._known_terms |= {stem(w) for target in knowledge.synonyms.values() for w in target.split()}
         phrasings = [(e.id, p, self._terms(p), False) for e in knowledge.entries for p in e.phrasings]
-        phrasings += [(UNCOVERED_PREFIX + t.id, p, self._terms(p), True) for t in knowledge.uncovered for p in t.phrasings]
+        phrasings += [
+            (UNCOVERED_PREFIX + t.id, p, self._terms(p), True) for t in knowledge.uncovered for p in t.phrasings
+        ]
         self.matcher = Matcher(phrasings)
         self._ids = frozenset(e.id for e in knowledge.entries)
 
@@ -69,12 +71,22 @@ class Assistant:
         corrected = " ".join(self.analyzer.correct(w) for w in normalize(message).split())
         rule = self.urgent.match(message, corrected)
         if rule:
-            return self._reply(fill(self.knowledge.urgent_reply, self.clinic), "urgent", 1.0, ConversationState(),
-                               reason=f"urgent rule: {rule}")
+            return self._reply(
+                fill(self.knowledge.urgent_reply, self.clinic),
+                "urgent",
+                1.0,
+                ConversationState(),
+                reason=f"urgent rule: {rule}",
+            )
         intent = self.smalltalk.match(message)
         if intent:
-            return self._reply(fill(intent.reply, self.clinic), "smalltalk", 1.0,
-                               ConversationState(entry_id=state.entry_id), reason=f"small talk: {intent.id}")
+            return self._reply(
+                fill(intent.reply, self.clinic),
+                "smalltalk",
+                1.0,
+                ConversationState(entry_id=state.entry_id),
+                reason=f"small talk: {intent.id}",
+            )
         chosen = self._chosen_option(message, state)
         if chosen:
             return self._answer(chosen, 1.0, (), f"chose option '{chosen.id}' of the clarify reply")
@@ -83,7 +95,9 @@ class Assistant:
     def starter_questions(self, limit: int = 4) -> list[str]:
         """Questions to offer before the patient has asked anything."""
         preferred = ["what-is-implant", "treatment-process", "healing-time", "suitability", "surgery-discomfort"]
-        entries = [self.knowledge.entry(i) for i in preferred if self.knowledge.entry(i)] or list(self.knowledge.entries)
+        entries = [self.knowledge.entry(i) for i in preferred if self.knowledge.entry(i)] or list(
+            self.knowledge.entries
+        )
         return [e.question for e in entries[:limit]]
 
     def ambiguous_phrasings(self) -> list[tuple[str, str, str, str]]:
@@ -126,7 +140,9 @@ class Assistant:
         best = entries[0] if entries else None
         if uncovered and (best is None or uncovered.score >= best.score - s.uncovered_margin):
             topic = next(t for t in self.knowledge.uncovered if UNCOVERED_PREFIX + t.id == uncovered.key)
-            return self._fallback(state, candidates, f"closest to a topic the sources do not cover: {topic.id}", topic.name)
+            return self._fallback(
+                state, candidates, f"closest to a topic the sources do not cover: {topic.id}", topic.name
+            )
         if best is None or best.score < s.threshold:
             return self._fallback(state, candidates, f"best score below the threshold {s.threshold}")
         runner_up = entries[1] if len(entries) > 1 else None
@@ -163,30 +179,57 @@ class Assistant:
             for p in self.knowledge.cited_passages(entry)
         )
         related = [self.knowledge.entry(r).question for r in entry.related][:3]
-        return self._reply(entry.answer, "answer", score, ConversationState(entry_id=entry.id), entry=entry,
-                           sources=sources, suggestions=tuple(related), reason=reason, candidates=candidates)
+        return self._reply(
+            entry.answer,
+            "answer",
+            score,
+            ConversationState(entry_id=entry.id),
+            entry=entry,
+            sources=sources,
+            suggestions=tuple(related),
+            reason=reason,
+            candidates=candidates,
+        )
 
     def _clarify(self, options: list[Candidate], candidates) -> Reply:
         entries = [self.knowledge.entry(c.key) for c in options]
         text = "I have answers to a few similar questions. Which one did you mean?"
         state = ConversationState(options=tuple(e.id for e in entries))
-        return self._reply(text, "clarify", options[0].score, state, suggestions=tuple(e.question for e in entries),
-                           reason="two entries scored within the clarify margin", candidates=candidates)
+        return self._reply(
+            text,
+            "clarify",
+            options[0].score,
+            state,
+            suggestions=tuple(e.question for e in entries),
+            reason="two entries scored within the clarify margin",
+            candidates=candidates,
+        )
 
     def _fallback(self, state: ConversationState, candidates, reason: str, topic: str = "") -> Reply:
         about = f" about {topic}" if topic else ""
         if state.fallbacks >= 1:
-            text = ("I'm sorry, I still can't answer that from the clinic's information. The team at {clinic_name} "
-                    "can help you directly: call {clinic_phone} or book an appointment at {booking_url}.")
+            text = (
+                "I'm sorry, I still can't answer that from the clinic's information. The team at {clinic_name} "
+                "can help you directly: call {clinic_phone} or book an appointment at {booking_url}."
+            )
         else:
-            text = (f"I'm sorry, I don't have information{about} in the clinic's reviewed answers, so I won't guess. "
-                    "Please contact {clinic_name} on {clinic_phone} or book at {booking_url}.")
+            text = (
+                f"I'm sorry, I don't have information{about} in the clinic's reviewed answers, so I won't guess. "
+                "Please contact {clinic_name} on {clinic_phone} or book at {booking_url}."
+            )
         close = [c for c in candidates if not c.uncovered and c.score >= self.settings.suggest_min][:3]
         suggestions = tuple(self.knowledge.entry(c.key).question for c in close) or tuple(self.starter_questions(3))
         best = max((c.score for c in candidates if not c.uncovered), default=0.0)
         next_state = ConversationState(entry_id=state.entry_id, fallbacks=state.fallbacks + 1)
-        return self._reply(fill(text, self.clinic), "fallback", best, next_state, suggestions=suggestions,
-                           reason=reason, candidates=candidates)
+        return self._reply(
+            fill(text, self.clinic),
+            "fallback",
+            best,
+            next_state,
+            suggestions=suggestions,
+            reason=reason,
+            candidates=candidates,
+        )
 
     def _reply(self, text: str, kind: str, confidence: float, state: ConversationState, **extra) -> Reply:
         return Reply(text=text, kind=kind, confidence=confidence, conversation=encode(state), **extra)

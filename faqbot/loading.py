@@ -190,24 +190,33 @@ def _read_entries(reader: _Reader, folder: Path, min_alternates: int) -> list[tu
         for table in reader.tables(path, data, "entry"):
             entry_id = reader.identifier(path, table, seen, "entry")
             for unknown in sorted(set(table) - _ENTRY_FIELDS):
-                reader.problem(path, f"unknown field '{unknown}' (expected one of: {', '.join(sorted(_ENTRY_FIELDS))})", entry_id)
+                reader.problem(
+                    path, f"unknown field '{unknown}' (expected one of: {', '.join(sorted(_ENTRY_FIELDS))})", entry_id
+                )
             alternates = reader.text_list(path, table, "alternates", entry_id)
             if alternates and len(alternates) < min_alternates:
                 reader.problem(path, f"has {len(alternates)} alternates; write at least {min_alternates}", entry_id)
-            entries.append((path, Entry(
-                id=entry_id,
-                question=reader.text(path, table, "question", entry_id),
-                alternates=alternates,
-                answer=reader.text(path, table, "answer", entry_id),
-                passage_ids=reader.text_list(path, table, "passages", entry_id),
-                related=reader.text_list(path, table, "related", entry_id, required=False),
-                staff_note=reader.text(path, table, "staff_note", entry_id, required=False),
-                file=path.name,
-            )))
+            entries.append(
+                (
+                    path,
+                    Entry(
+                        id=entry_id,
+                        question=reader.text(path, table, "question", entry_id),
+                        alternates=alternates,
+                        answer=reader.text(path, table, "answer", entry_id),
+                        passage_ids=reader.text_list(path, table, "passages", entry_id),
+                        related=reader.text_list(path, table, "related", entry_id, required=False),
+                        staff_note=reader.text(path, table, "staff_note", entry_id, required=False),
+                        file=path.name,
+                    ),
+                )
+            )
     return entries
 
 
-def _check_entries(reader: _Reader, root: Path, entries: list[tuple[Path, Entry]], passages: dict[str, Passage]) -> None:
+def _check_entries(
+    reader: _Reader, root: Path, entries: list[tuple[Path, Entry]], passages: dict[str, Passage]
+) -> None:
     ids = {entry.id for _, entry in entries}
     owner: dict[str, str] = {}
     for path, entry in entries:
@@ -246,7 +255,11 @@ def _read_synonyms(reader: _Reader, path: Path) -> dict[str, str]:
             for variant in (canonical, *variants):
                 key = normalize(variant)
                 if mapping.get(key, target) != target:
-                    reader.problem(path, f"'{variant}' is listed for both '{mapping[key]}' and '{target}'", f"{section}.{canonical}")
+                    reader.problem(
+                        path,
+                        f"'{variant}' is listed for both '{mapping[key]}' and '{target}'",
+                        f"{section}.{canonical}",
+                    )
                 mapping[key] = target
     return mapping
 
@@ -274,8 +287,10 @@ def _read_urgent(reader: _Reader, path: Path) -> tuple[list[UrgentRule], str]:
     for table in reader.tables(path, data, "rule"):
         name = reader.text(path, table, "name", "?")
         groups = table.get("groups")
-        if not isinstance(groups, list) or not groups or not all(
-            isinstance(g, list) and g and all(isinstance(w, str) and w.strip() for w in g) for g in groups
+        if (
+            not isinstance(groups, list)
+            or not groups
+            or not all(isinstance(g, list) and g and all(isinstance(w, str) and w.strip() for w in g) for g in groups)
         ):
             reader.problem(path, "'groups' must be a list of non-empty lists of words", name)
             continue
@@ -292,7 +307,11 @@ def _read_uncovered(reader: _Reader, path: Path) -> list[UncoveredTopic]:
     topics, seen = [], {}
     for table in reader.tables(path, data, "topic"):
         topic_id = reader.identifier(path, table, seen, "topic")
-        topics.append(UncoveredTopic(
-            topic_id, reader.text(path, table, "name", topic_id), reader.text_list(path, table, "phrasings", topic_id)
-        ))
+        topics.append(
+            UncoveredTopic(
+                topic_id,
+                reader.text(path, table, "name", topic_id),
+                reader.text_list(path, table, "phrasings", topic_id),
+            )
+        )
     return topics

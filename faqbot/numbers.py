@@ -6,10 +6,25 @@ import re
 
 # "one" is left out: in answers it is nearly always a pronoun ("one of the parts").
 _WORDS = {
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15",
-    "twenty": "20", "thirty": "30", "fifty": "50", "hundred": "100", "thousand": "1000",
-    "twice": "2", "dozen": "12",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "fifteen": "15",
+    "twenty": "20",
+    "thirty": "30",
+    "fifty": "50",
+    "hundred": "100",
+    "thousand": "1000",
+    "twice": "2",
+    "dozen": "12",
 }
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?%?|\b(?:" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
 

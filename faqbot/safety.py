@@ -22,8 +22,7 @@ class UrgentDetector:
 
     def __init__(self, rules: Iterable[UrgentRule]):
         self._rules = [
-            (rule.name, [re.compile("|".join(_pattern(p) for p in group)) for group in rule.groups])
-            for rule in rules
+            (rule.name, [re.compile("|".join(_pattern(p) for p in group)) for group in rule.groups]) for rule in rules
         ]
 
     def match(self, *texts: str) -> str | None:

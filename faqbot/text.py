@@ -32,7 +32,20 @@ _NOT_WORD = re.compile(r"[^a-z0-9&]+")
 # Function words and fillers: they carry no topic, so they neither match nor count as unknown.
 # Question words that do carry meaning ("why", "when", "where") are deliberately absent.
 STOPWORDS = frozenset(
-    ["a", "about", "above", "actually", "again", "against", "all", "also", "am", "an", "and", "any", "anybody", "anyone", "anything", "are", "around", "as", "at", "be", "because", "been", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "dear", "did", "do", "does", "doing", "done", "down", "each", "either", "else", "even", "ever", "every", "exactly", "for", "from", "further", "general", "generally", "get", "gets", "getting", "give", "go", "goes", "going", "gone", "got", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "if", "im", "in", "into", "is", "it", "its", "itself", "just", "kind", "know", "let", "like", "ll", "may", "maybe", "me", "might", "mine", "more", "most", "much", "must", "my", "myself", "need", "needs", "no", "nor", "not", "now", "of", "off", "often", "ok", "okay", "on", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "please", "pls", "plz", "possible", "probably", "quite", "rather", "re", "really", "s", "say", "says", "she", "should", "so", "some", "someone", "something", "sometimes", "still", "such", "sure", "t", "tell", "than", "that", "thats", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing", "things", "think", "this", "those", "though", "through", "thus", "to", "too", "u", "um", "ur", "us", "usually", "very", "want", "wanna", "was", "way", "we", "were", "what", "whats", "which", "while", "whom", "whose", "will", "with", "would", "yes", "yet", "you", "your", "yours", "yourself", "yourselves", "hi", "hello", "hey", "thanks", "thank", "wat", "wats", "whut", "guys", "lot", "lots", "someone", "anyone", "would", "could", "shall", "soon", "tho", "thx", "hmm", "oh", "well", "also", "etc"]
+    """
+    a about above actually again against all also am an and any anybody anyone anything are around
+    as at be because been being below between both but by can cannot could dear did do does doing
+    done down each either else even ever every exactly for from further general generally get gets
+    getting give go goes going gone got had has have having he her here hers herself him himself his
+    how however i if im in into is it its itself just kind know let like ll may maybe me might mine
+    more most much must my myself need needs no nor not now of off often ok okay on only or other
+    our ours ourselves out over own please pls plz possible probably quite rather re really s say
+    says she should so some someone something sometimes still such sure t tell than that thats the
+    their theirs them themselves then there these they thing things think this those though through
+    thus to too u um ur us usually very want wanna was way we were what whats which while whom whose
+    will with would yes yet you your yours yourself yourselves hi hello hey thanks thank wat wats
+    whut guys lot lots shall soon tho thx hmm oh well etc
+    """.split()
 )
 
 _stemmer = snowballstemmer.stemmer("english")
