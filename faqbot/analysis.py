@@ -36,6 +36,7 @@ class Analyzer:
         self._known = set(counts) | STOPWORDS
         # Typos are corrected only towards content words: "some" must never become a topic.
         self._targets = sorted((w for w in counts if is_content_word(w) and len(w) >= 3), key=lambda w: -counts[w])
+        self._function_words = sorted(w for w in STOPWORDS if len(w) >= 4)
         self._corrections: dict[str, str | None] = {}
 
     def analyse(self, text: str) -> Analysis:
@@ -58,6 +59,9 @@ class Analyzer:
         if word not in self._corrections:
             limit = 1 if len(word) < 7 else 2
             best = process.extractOne(word, self._targets, scorer=OSA.distance, score_cutoff=limit)
+            if best is None and len(word) >= 5:
+                # "shoud", "oftne": a misspelt function word is dropped, not treated as an unknown topic
+                best = process.extractOne(word, self._function_words, scorer=OSA.distance, score_cutoff=1)
             self._corrections[word] = best[0] if best else None
         return self._corrections[word] or word
 

@@ -62,6 +62,7 @@ class Assistant:
         ]
         self.matcher = Matcher(phrasings)
         self._ids = frozenset(e.id for e in knowledge.entries)
+        self._contrasts = [frozenset(t for w in group for t in self._terms(w)) for group in knowledge.contrasts]
 
     # -- public -------------------------------------------------------------------------
 
@@ -116,19 +117,22 @@ class Assistant:
 
     def _match(self, message: str, state: ConversationState) -> Reply:
         terms = self._terms(message)
-        unknown = sorted({t for t in terms if t not in self._known_terms})
+        unknown = sorted({t for t in terms if t not in self._known_terms and t not in _REFERENCE})
+        if unknown:
+            candidates = self.matcher.find_matches(terms, limit=6)
+            return self._fallback(state, candidates, f"the knowledge base does not know: {', '.join(unknown)}")
         candidates = self.matcher.find_matches(terms, limit=6) if terms else []
         previous = self.knowledge.entry(state.entry_id) if state.entry_id else None
-        if previous and not unknown and self._is_follow_up(message, candidates):
-            context = [t for t in self._terms(previous.question) if t not in terms]
+        if previous and self._is_follow_up(message, candidates):
+            # "how do you know if I need one?": the previous question fills in what "one" means.
+            own = [t for t in terms if t not in _REFERENCE]
+            context = [t for t in self._terms(previous.question) if t not in own and t not in self._replaced_by(own)]
             weights = {t: self.settings.context_weight for t in context}
-            combined = self.matcher.find_matches([*terms, *context], limit=6, weights=weights)
-            if combined and (not candidates or combined[0].score >= candidates[0].score):
-                candidates = combined
-                reason = f"follow-up to '{previous.id}'"
-                return self._decide(candidates, state, reason)
-        if unknown:
-            return self._fallback(state, candidates, f"the knowledge base does not know: {', '.join(unknown)}")
+            combined = self.matcher.find_matches([*own, *context], limit=6, weights=weights)
+            alone = candidates[0] if candidates and not candidates[0].uncovered else None
+            confident_alone = alone is not None and alone.score >= self.settings.threshold
+            if combined and (not confident_alone or combined[0].score >= alone.score):
+                return self._decide(combined, state, f"follow-up to '{previous.id}'")
         if not terms:
             return self._fallback(state, candidates, "no words to match")
         return self._decide(candidates, state, "best match")
@@ -149,6 +153,14 @@ class Assistant:
         if runner_up and runner_up.score >= s.threshold and best.score - runner_up.score < s.clarify_margin:
             return self._clarify([best, runner_up], candidates)
         return self._answer(self.knowledge.entry(best.key), best.score, candidates, reason)
+
+    def _replaced_by(self, terms: list[str]) -> set[str]:
+        """Return the earlier-question terms a follow-up's own words contrast with ("second" drops "first")."""
+        replaced = set()
+        for group in self._contrasts:
+            if group.intersection(terms):
+                replaced |= group - set(terms)
+        return replaced
 
     def _is_follow_up(self, message: str, candidates: list[Candidate]) -> bool:
         words = normalize(message).split()

@@ -83,6 +83,7 @@ class KnowledgeBase:
     urgent_rules: tuple[UrgentRule, ...] = ()
     urgent_reply: str = ""
     synonyms: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    contrasts: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         passages = {p.id: p for d in self.documents for p in d.passages}

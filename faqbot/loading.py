@@ -136,9 +136,11 @@ def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) ->
         raise KnowledgeError([Problem(str(root), "knowledge folder not found")])
     documents = _read_documents(reader, root / "sources")
     entries = _read_entries(reader, root / "faq", min_alternates)
-    passages = {p.id: p for d in documents for p in d.passages}
+    passages: dict[str, Passage] = {}
+    for passage in (p for d in documents for p in d.passages):
+        passages.setdefault(passage.id, passage)  # a duplicate is reported already; keep the first
     _check_entries(reader, root, entries, passages)
-    synonyms = _read_synonyms(reader, root / "synonyms.toml")
+    synonyms, contrasts = _read_synonyms(reader, root / "synonyms.toml")
     intents, fillers = _read_smalltalk(reader, root / "smalltalk.toml")
     rules, urgent_reply = _read_urgent(reader, root / "urgent.toml")
     uncovered = _read_uncovered(reader, root / "not_covered.toml")
@@ -153,6 +155,7 @@ def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) ->
         urgent_rules=tuple(rules),
         urgent_reply=urgent_reply,
         synonyms=MappingProxyType(synonyms),
+        contrasts=tuple(contrasts),
     )
 
 
@@ -230,7 +233,9 @@ def _check_entries(
                 reader.problem(path, "lists itself as related", entry.id)
         if len(entry.answer.split()) > MAX_ANSWER_WORDS:
             reader.problem(path, f"answer has {len(entry.answer.split())} words; keep it under about 80", entry.id)
-        cited = " ".join(passages[p].text for p in entry.passage_ids if p in passages)
+        if not all(p in passages for p in entry.passage_ids):
+            continue  # the unknown passage is the problem to fix first
+        cited = " ".join(passages[p].text for p in entry.passage_ids)
         for number in sorted(numbers_in(entry.answer) - numbers_in(cited)):
             reader.problem(path, f"answer says '{number}', which none of its cited passages says", entry.id)
         for phrasing in entry.phrasings:
@@ -240,11 +245,19 @@ def _check_entries(
                 reader.problem(path, f"phrasing '{phrasing}' is the same as a phrasing of '{other}'", entry.id)
 
 
-def _read_synonyms(reader: _Reader, path: Path) -> dict[str, str]:
+def _read_synonyms(reader: _Reader, path: Path) -> tuple[dict[str, str], list[tuple[str, ...]]]:
     data = reader.toml(path)
     mapping: dict[str, str] = {}
     if data is None:
-        return mapping
+        return mapping, []
+    contrasts = []
+    table = data.pop("contrasts", {})
+    groups = table.get("groups", []) if isinstance(table, dict) else None
+    if not isinstance(groups, list) or not all(isinstance(g, list) and len(g) >= 2 for g in groups):
+        reader.problem(path, "'contrasts' must hold groups = [[word, word, ...], ...]", "contrasts")
+    else:
+        for group in groups:
+            contrasts.append(tuple(normalize(str(w)) for w in group))
     for section, table in data.items():
         if not isinstance(table, dict):
             reader.problem(path, f"'{section}' must be a [table] of word = [variants]")
@@ -261,7 +274,7 @@ def _read_synonyms(reader: _Reader, path: Path) -> dict[str, str]:
                         f"{section}.{canonical}",
                     )
                 mapping[key] = target
-    return mapping
+    return mapping, contrasts
 
 
 def _read_smalltalk(reader: _Reader, path: Path) -> tuple[list[SmallTalkIntent], list[str]]:

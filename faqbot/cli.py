@@ -1,0 +1,193 @@
+"""The command line: ask, chat, check, eval, export (run `python -m faqbot --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from . import build_assistant, config
+from .conversation import Assistant
+from .loading import KnowledgeError
+from .reply import KINDS, Reply
+
+
+def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Run one command and return its exit status."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = {**config.defaults(), **config.env_overrides()}
+        if args.knowledge:
+            settings["KNOWLEDGE_DIR"] = args.knowledge
+        return args.run(args, settings, stdin, stdout)
+    except KnowledgeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except config.ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m faqbot", description="The clinic's dental-implant assistant.")
+    parser.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: the project's knowledge/)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print the JSON reply the web API returns")
+    ask.set_defaults(run=_ask)
+
+    chat = commands.add_parser("chat", help="talk to the assistant in the terminal (follow-ups work)")
+    chat.set_defaults(run=_chat)
+
+    check = commands.add_parser("check", help="validate the knowledge base and list every problem")
+    check.set_defaults(run=_check)
+
+    evaluate = commands.add_parser("eval", help="batch-test questions from a JSONL file")
+    evaluate.add_argument("file", type=Path, help='JSONL lines like {"q": "...", "expect_id": "..."} or "expect_kind"')
+    evaluate.set_defaults(run=_eval)
+
+    export = commands.add_parser("export", help="write every entry as JSON")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    export.set_defaults(run=_export)
+    return parser
+
+
+def _ask(args, settings, stdin, stdout) -> int:
+    reply = build_assistant(settings).reply(args.question)
+    if args.json:
+        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2), file=stdout)
+    else:
+        print(format_reply(reply), file=stdout)
+    return 0
+
+
+def _chat(args, settings, stdin, stdout) -> int:
+    assistant = build_assistant(settings)
+    interactive = stdin.isatty()
+    print("Ask about dental implants. An empty line or Ctrl-D ends the chat.", file=stdout)
+    conversation = None
+    while True:
+        if interactive:
+            print("\nyou> ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line.strip():
+            return 0
+        reply = assistant.reply(line.strip()[: settings["MAX_MESSAGE_LENGTH"]], conversation)
+        conversation = reply.conversation
+        print(format_reply(reply), file=stdout, flush=True)
+
+
+def _check(args, settings, stdin, stdout) -> int:
+    assistant = build_assistant(settings)  # raises KnowledgeError listing every problem
+    clashes = assistant.ambiguous_phrasings()
+    for entry_id, phrasing, other_id, other in clashes:
+        print(f"{entry_id}: '{phrasing}' reduces to the same words as '{other}' of {other_id}", file=stdout)
+    kb = assistant.knowledge
+    if clashes:
+        print(f"{len(clashes)} phrasing(s) cannot be told apart; reword them.", file=stdout)
+        return 1
+    passages = sum(len(d.passages) for d in kb.documents)
+    phrasings = sum(len(e.phrasings) for e in kb.entries)
+    print(
+        f"ok: {len(kb.entries)} entries, {phrasings} phrasings, {len(kb.documents)} sources, "
+        f"{passages} passages, {len(kb.urgent_rules)} urgent rules, {len(kb.uncovered)} uncovered topics",
+        file=stdout,
+    )
+    return 0
+
+
+def _eval(args, settings, stdin, stdout) -> int:
+    assistant = build_assistant(settings)
+    cases, problems = _read_cases(args.file, assistant)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 2
+    misses = 0
+    for line_number, case in cases:
+        reply = assistant.reply(case["q"])
+        got_id = reply.entry.id if reply.entry else None
+        expected_id, expected_kind = case.get("expect_id"), case.get("expect_kind")
+        ok = got_id == expected_id and reply.kind == "answer" if expected_id else reply.kind == expected_kind
+        if not ok:
+            misses += 1
+            want = f"entry {expected_id}" if expected_id else f"kind {expected_kind}"
+            print(
+                f"MISS line {line_number}: {case['q']!r}\n  wanted {want}, got {reply.kind} {got_id or ''} "
+                f"(confidence {reply.confidence:.2f}; {reply.reason})",
+                file=stdout,
+            )
+    total = len(cases)
+    print(f"{total - misses}/{total} as expected, {misses} missed", file=stdout)
+    return 1 if misses else 0
+
+
+def _read_cases(path: Path, assistant: Assistant) -> tuple[list[tuple[int, dict]], list[str]]:
+    """Read and check every line first, so a typo on line 40 is reported before anything runs."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        return [], [f"error: cannot read {path}: {error.strerror}"]
+    cases, problems = [], []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as error:
+            problems.append(f"{path}:{number}: not valid JSON ({error.msg})")
+            continue
+        if not isinstance(case, dict) or not isinstance(case.get("q"), str) or not case["q"].strip():
+            problems.append(f'{path}:{number}: needs a non-empty "q"')
+        elif ("expect_id" in case) == ("expect_kind" in case):
+            problems.append(f'{path}:{number}: needs exactly one of "expect_id" or "expect_kind"')
+        elif "expect_id" in case and not assistant.knowledge.entry(case["expect_id"]):
+            problems.append(f"{path}:{number}: unknown entry id {case['expect_id']!r}")
+        elif "expect_kind" in case and case["expect_kind"] not in KINDS:
+            problems.append(f"{path}:{number}: expect_kind must be one of {', '.join(KINDS)}")
+        else:
+            cases.append((number, case))
+    return cases, problems
+
+
+def _export(args, settings, stdin, stdout) -> int:
+    assistant = build_assistant(settings)
+    kb = assistant.knowledge
+    entries = [
+        {
+            "id": e.id,
+            "question": e.question,
+            "alternates": list(e.alternates),
+            "answer": e.answer,
+            "sources": [{"passage": p.id, "document": p.document_id, "quote": p.text} for p in kb.cited_passages(e)],
+            "related": list(e.related),
+            "staff_note": e.staff_note,
+            "file": e.file,
+        }
+        for e in kb.entries
+    ]
+    text = json.dumps({"entries": entries}, ensure_ascii=False, indent=2)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {len(entries)} entries to {args.output}", file=stdout)
+    else:
+        print(text, file=stdout)
+    return 0
+
+
+def format_reply(reply: Reply) -> str:
+    """Render a reply for the terminal: text, sources, then suggestions."""
+    lines = [f"[{reply.kind}] {reply.text}"]
+    for source in reply.sources:
+        lines.append(f'  Source: {source.title} ({source.url})\n    "{source.quote}"')
+    if reply.suggestions:
+        label = "Did you mean" if reply.kind == "clarify" else "You could also ask"
+        lines.append(f"  {label}:")
+        lines.extend(f"    {i}. {s}" for i, s in enumerate(reply.suggestions, 1))
+    return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""Matching a message to entries: typos, word order, paraphrases, declines and close calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot.clinic import Clinic
+from faqbot.conversation import Assistant, Settings
+from faqbot.loading import load_knowledge
+
+ANSWERED = [
+    # (message, expected entry)
+    ("How often should I water tomato plants?", "watering"),
+    ("how oftne should I watr tomato plants", "watering"),  # typos
+    ("tomato plants water how often should I", "watering"),  # word order
+    ("how often do I irrigate love apples", "watering"),  # synonyms
+    ("HOW MUCH SUN DO TOMATO PLANTS NEED", "sunlight"),  # case
+    ("can tomatoes grow in the shade?", "sunlight"),
+    ("my tomato has yellow leaves :(", "yellow-leaves"),
+    ("tomato leaf color problem", "yellow-leaves"),  # spelling variant
+    ("when should tomatoes get fertilizer", "feeding"),
+]
+
+
+@pytest.mark.parametrize("message, entry_id", ANSWERED)
+def test_answers_the_matching_entry(tiny_assistant, message, entry_id):
+    """Typos, word order, case, synonyms and spelling variants still find the right entry."""
+    reply = tiny_assistant.reply(message)
+    assert (reply.kind, reply.entry.id if reply.entry else None) == ("answer", entry_id), reply.reason
+
+
+DECLINED = [
+    "How often should I water my cactus?",  # key word the knowledge base does not know
+    "how do I get rid of aphids",  # a known uncovered topic
+    "slugs are eating my tomato plants",
+    "what is the capital of France",
+]
+
+
+@pytest.mark.parametrize("message", DECLINED)
+def test_declines_what_it_does_not_know(tiny_assistant, message):
+    """A message about something the knowledge base does not cover gets an honest fallback, not a guess."""
+    reply = tiny_assistant.reply(message)
+    assert reply.kind == "fallback", (reply.entry, reply.reason)
+    assert reply.entry is None and reply.sources == ()
+    assert "+1 555 0100" in reply.text and "https://clinic.test/book" in reply.text
+
+
+def test_unknown_word_wins_over_an_otherwise_close_match(tiny_assistant):
+    """'water my cactus' matches the watering entry almost word for word, but 'cactus' is not in it."""
+    reply = tiny_assistant.reply("How often should I water my cactus?")
+    assert reply.kind == "fallback"
+    assert "cactus" in reply.reason
+    assert reply.candidates and reply.candidates[0].key == "watering"
+
+
+def test_close_entries_get_a_clarifying_question(tiny_dir):
+    """Two entries scoring within the clarify margin are offered as choices instead of guessing one."""
+    assistant = Assistant(load_knowledge(tiny_dir), Clinic(), Settings(clarify_margin=0.1))
+    reply = assistant.reply("watering schedule")
+    assert reply.kind == "clarify"
+    assert reply.entry is None
+    assert reply.suggestions == (
+        "How often should I water tomato plants?",
+        "How often should I water tomato seedlings?",
+    )
+
+
+def test_a_clear_winner_is_answered_not_clarified(tiny_assistant):
+    """With the default margin, an entry clearly ahead of the runner-up is answered."""
+    reply = tiny_assistant.reply("How often should I water tomato seedlings?")
+    assert reply.kind == "answer" and reply.entry.id == "seedlings"
+
+
+def test_confidence_is_between_zero_and_one(tiny_assistant):
+    """Every kind of reply carries a confidence in 0..1."""
+    for message in ["hi", "How often should I water tomato plants?", "what is the capital of France"]:
+        assert 0.0 <= tiny_assistant.reply(message).to_dict()["confidence"] <= 1.0
+
+
+def test_fallback_suggests_close_questions(tiny_assistant):
+    """A fallback offers the nearest real questions so the patient can rephrase."""
+    reply = tiny_assistant.reply("How often should I water my cactus?")
+    assert reply.suggestions[0] == "How often should I water tomato plants?"
+
+
+def test_a_single_generic_word_is_not_answered_outright(tiny_assistant):
+    """'tomato' fits every entry a little; the bot asks or declines rather than picking one."""
+    assert tiny_assistant.reply("tomato").kind in {"clarify", "fallback"}
