@@ -102,15 +102,18 @@ class Assistant:
         return [e.question for e in entries[:limit]]
 
     def ambiguous_phrasings(self) -> list[tuple[str, str, str, str]]:
-        """Return phrasings of different entries that reduce to the same words, so can never be told apart."""
+        """Return phrasings of different entries (or of an uncovered topic) that reduce to the same words.
+
+        Such phrasings can never be told apart, so a patient typing one gets a clarify or a decline.
+        """
         owners: dict[frozenset[str], tuple[str, str]] = {}
         clashes = []
-        for entry in self.knowledge.entries:
-            for phrasing in entry.phrasings:
-                key = frozenset(self._terms(phrasing))
-                other = owners.setdefault(key, (entry.id, phrasing))
-                if other[0] != entry.id:
-                    clashes.append((entry.id, phrasing, *other))
+        phrasings = [(e.id, p) for e in self.knowledge.entries for p in e.phrasings]
+        phrasings += [(UNCOVERED_PREFIX + t.id, p) for t in self.knowledge.uncovered for p in t.phrasings]
+        for owner, phrasing in phrasings:
+            other = owners.setdefault(frozenset(self._terms(phrasing)), (owner, phrasing))
+            if other[0] != owner:
+                clashes.append((owner, phrasing, *other))
         return clashes
 
     # -- matching -----------------------------------------------------------------------

@@ -44,7 +44,7 @@ STOPWORDS = frozenset(
     their theirs them themselves then there these they thing things think this those though through
     thus to too u um ur us usually very want wanna was way we were what whats which while whom whose
     will with would yes yet you your yours yourself yourselves hi hello hey thanks thank wat wats
-    whut guys lot lots shall soon tho thx hmm oh well etc good best better fine great nice basically
+    whut guys lot lots shall soon tho thx hmm oh well etc good fine great nice basically
     typically normally currently recently specifically honestly anyway wonder wondering wondered
     curious question questions ask asking asked heard read wanted somebody everybody
     """.split()

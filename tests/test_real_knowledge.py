@@ -1,0 +1,180 @@
+"""End to end over the project's real knowledge base: coverage, faithfulness, safety."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from faqbot.loading import load_knowledge
+from faqbot.numbers import numbers_in
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+REAL = load_knowledge(PROJECT / "knowledge")
+SEEDS = PROJECT.parent / "shared" / "seeds"
+
+
+@pytest.mark.parametrize("entry", REAL.entries, ids=lambda e: e.id)
+def test_every_canonical_question_returns_its_entry(real_assistant, entry):
+    """Asking an entry's own question answers with that entry."""
+    reply = real_assistant.reply(entry.question)
+    assert (reply.kind, reply.entry and reply.entry.id) == ("answer", entry.id), reply.reason
+
+
+def test_alternate_phrasings_return_their_entry(real_assistant):
+    """Nearly every alternate phrasing answers its own entry (a few may reasonably ask to clarify)."""
+    misses = []
+    for entry in REAL.entries:
+        for phrasing in entry.alternates:
+            reply = real_assistant.reply(phrasing)
+            if not (reply.kind == "answer" and reply.entry.id == entry.id) and reply.kind != "clarify":
+                misses.append((entry.id, phrasing, reply.kind, reply.entry and reply.entry.id))
+    assert not misses
+
+
+def test_knowledge_base_meets_the_brief():
+    """At least 30 entries, each with 8+ alternates, a short answer, citations and related entries."""
+    assert len(REAL.entries) >= 30
+    for entry in REAL.entries:
+        assert len(entry.alternates) >= 8, entry.id
+        assert len(entry.answer.split()) <= 90, entry.id
+        assert entry.passage_ids and entry.related, entry.id
+
+
+def test_every_passage_is_cited():
+    """No fact of the sources is left without an entry that covers it (the articles' asides excepted)."""
+    asides = {"pvr-closing-clarity", "tsp-intro-overview"}
+    uncited = {p.id for d in REAL.documents for p in d.passages if not REAL.entries_citing(p.id)} - asides
+    assert not uncited
+
+
+def test_healing_time_disagreement_is_shown_honestly():
+    """The sources disagree on healing time: the entry gives both figures, cites both and warns staff."""
+    entry = REAL.entry("healing-time")
+    assert "three to six weeks" in entry.answer
+    assert "6 months in the upper jaw" in entry.answer and "3 to 4 months in the lower jaw" in entry.answer
+    documents = {REAL.passage(p).document_id for p in entry.passage_ids}
+    assert documents == {"placement-vs-restoration", "two-stage-process"}
+    assert "disagree" in entry.staff_note.lower()
+
+
+def test_answers_state_no_number_their_sources_do_not():
+    """No number appears in an answer that its cited passages do not contain (no '25 years', no '95%')."""
+    for entry in REAL.entries:
+        cited = " ".join(p.text for p in REAL.cited_passages(entry))
+        assert numbers_in(entry.answer) <= numbers_in(cited), entry.id
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside the checkout")
+def test_passages_keep_the_articles_exact_wording():
+    """Every passage is quoted word for word, and together they leave out only scraping debris and headings."""
+    articles = {path.name: " ".join(path.read_text().split()) for path in SEEDS.glob("*.txt")}
+    remaining = dict(articles)
+    for document in REAL.documents:
+        for passage in document.passages:
+            owner = next((name for name, text in articles.items() if passage.text in text), None)
+            assert owner, f"{passage.id} is not quoted exactly"
+            remaining[owner] = remaining[owner].replace(passage.text, " ", 1)
+    debris = {"Skip to content", "Understanding Dental Implants:", "Dental Implant Placement:", "Implant Restoration:"}
+    titles = {d.title for d in REAL.documents}
+    for text in remaining.values():
+        for known in [*titles, *debris]:
+            text = text.replace(known, " ")
+        assert not text.split(), f"not in any passage: {text.strip()[:80]!r}"
+
+
+URGENT = [
+    "my implant site won't stop bleeding",
+    "the swelling is getting worse and worse since yesterday",
+    "I have a fever and chills after my implant",
+    "severe pain in my jaw after the implant",
+    "my lip is still numb two days after surgery",
+    "tingling in my chin since the operation",
+    "I'm having trouble breathing",
+    "it hurts to swallow and it's hard to swallow",
+    "there is pus coming from the implant",
+    "What is a healing abutment? also my gum is bleeding heavily",
+]
+
+
+@pytest.mark.parametrize("message", URGENT)
+def test_urgent_symptoms_get_the_urgent_reply(real_assistant, message):
+    """Urgent symptoms get 'contact the clinic / emergency services', never an FAQ answer."""
+    reply = real_assistant.reply(message)
+    assert reply.kind == "urgent" and reply.entry is None
+    assert "emergency" in reply.text
+
+
+NOT_COVERED = [
+    "How long after implant surgery can I smoke?",
+    "how much do dental implants cost",
+    "is my implant covered by insurance",
+    "can I have an MRI scan with implants",
+    "what is the success rate of implants",
+    "can I drink alcohol after the implant",
+    "what happens if my implant fails",
+    "are implants made of titanium",
+    "how do I clean my implant",
+    "can I drive home after the surgery",
+]
+
+
+@pytest.mark.parametrize("message", NOT_COVERED)
+def test_questions_the_sources_do_not_answer_are_declined(real_assistant, message):
+    """Real patient topics the articles never cover are declined honestly, however close the wording."""
+    reply = real_assistant.reply(message)
+    assert reply.kind == "fallback", (reply.entry and reply.entry.id, reply.reason)
+
+
+DIALOGUES = [
+    (["How long does healing take in the upper jaw?", "and for the lower jaw?"], "healing-time"),
+    (["what happens at the first surgery", "and the second one?"], "second-surgery"),
+    (["what is a bone graft for?", "how do you know if I need one?"], "bone-graft"),
+    (["is the implant a kind of fake root?", "what goes on top of it?"], "implant-parts"),
+]
+
+
+@pytest.mark.parametrize("turns, expected", DIALOGUES)
+def test_follow_ups_on_the_real_knowledge_base(real_assistant, turns, expected):
+    """Short follow-ups are answered in the context of the previous question."""
+    conversation = None
+    for message in turns:
+        reply = real_assistant.reply(message, conversation)
+        conversation = reply.conversation
+    assert reply.kind == "answer" and reply.entry.id == expected
+
+
+def test_typos_in_real_questions(real_assistant):
+    """Patients' spelling still finds the entry."""
+    assert real_assistant.reply("how lng do implnts tak to heal").entry.id == "healing-time"
+    assert real_assistant.reply("wats a abutmnt").entry.id == "abutment"
+    assert real_assistant.reply("do I need a bone graf").entry.id == "bone-graft"
+
+
+def test_lay_words_find_the_entry(real_assistant):
+    """Lay words ('healing cap', 'fake tooth root', 'stitches') reach the curated wording."""
+    assert real_assistant.reply("what is the healing cap for").entry.id == "healing-abutment"
+    assert real_assistant.reply("so is an implant basically a fake tooth root?").entry.id == "what-is-implant"
+    assert real_assistant.reply("will I have stiches").entry.id == "stitches"
+
+
+def test_knowledge_check_finds_no_indistinguishable_phrasings(real_assistant):
+    """No two entries have phrasings that reduce to the same words."""
+    assert real_assistant.ambiguous_phrasings() == []
+
+
+def test_sources_in_replies_quote_the_passage_exactly(real_assistant):
+    """Each source link points at /sources/<document>#<passage> and quotes that passage's exact text."""
+    reply = real_assistant.reply("What is osseointegration?")
+    assert reply.sources
+    for source in reply.sources:
+        match = re.fullmatch(r"/sources/([a-z0-9-]+)#([a-z0-9-]+)", source.url)
+        assert match, source.url
+        passage = REAL.passage(match.group(2))
+        assert passage.document_id == match.group(1)
+        assert source.quote == passage.text
+        assert source.title == REAL.document(match.group(1)).title
+
+
