@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
     done down each either else even ever every exactly for from further general generally get gets
     getting give go goes going gone got had has have having he her here hers herself him himself his
     how however i if im in into is it its itself just kind know let like ll may maybe me might mine
-    more most much must my myself need needs no nor not now of off often ok okay on only or other
+    more most much must my myself need needs nor now of off often ok okay on only or other
     our ours ourselves out over own please pls plz possible probably quite rather re really s say
     says she should so some someone something sometimes still such sure t tell than that thats the
     their theirs them themselves then there these they thing things think this those though through
@@ -46,7 +46,8 @@ STOPWORDS = frozenset(
     will with would yes yet you your yours yourself yourselves hi hello hey thanks thank wat wats
     whut guys lot lots shall soon tho thx hmm oh well etc good fine great nice basically
     typically normally currently recently specifically honestly anyway wonder wondering wondered
-    curious question questions ask asking asked heard read wanted somebody everybody
+    curious question questions ask asking asked heard read wanted somebody everybody receive
+    receiving obtain primary main
     """.split()
 )
 
