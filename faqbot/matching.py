@@ -35,13 +35,14 @@ class Candidate:
     uncovered: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Phrasing:
     key: str
     text: str
     terms: frozenset[str]
     joined: str
     uncovered: bool
+    weight: float = 0.0  # sum of its terms' IDF, computed once the index is built
 
 
 class Matcher:
@@ -63,6 +64,8 @@ class Matcher:
         owners = len({p.key for p in self._phrasings}) or 1
         self._idf = {t: math.log(1 + owners / len(keys)) for t, keys in owners_with.items()}
         self._max_idf = math.log(1 + owners)
+        for phrasing in self._phrasings:
+            phrasing.weight = sum(self._idf[t] for t in phrasing.terms)
 
     def idf(self, term: str) -> float:
         """Return how rare a term is across the knowledge base (unknown terms count as rarest)."""
@@ -104,13 +107,16 @@ class Matcher:
                 break
             candidates.update(postings)
         scored = []
+        beta2 = RECALL_BETA**2
+        idf = self._idf
         for index in candidates:
             phrasing = self._phrasings[index]
-            shared = phrasing.terms.intersection(query)
-            recall = sum(query[t] * self._idf[t] for t in shared) / total_q
-            precision = sum(self._idf[t] for t in shared) / sum(self._idf[t] for t in phrasing.terms)
-            beta2 = RECALL_BETA**2
-            keyword = (1 + beta2) * precision * recall / (beta2 * precision + recall) if shared else 0.0
-            scored.append((keyword, index))
+            shared_q = shared_p = 0.0
+            for term in phrasing.terms.intersection(query):
+                shared_p += idf[term]
+                shared_q += query[term] * idf[term]
+            if shared_p:
+                recall, precision = shared_q / total_q, shared_p / phrasing.weight
+                scored.append(((1 + beta2) * precision * recall / (beta2 * precision + recall), index))
         scored.sort(reverse=True)
         return scored[:FUZZY_POOL]

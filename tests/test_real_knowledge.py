@@ -176,5 +176,3 @@ def test_sources_in_replies_quote_the_passage_exactly(real_assistant):
         assert passage.document_id == match.group(1)
         assert source.quote == passage.text
         assert source.title == REAL.document(match.group(1)).title
-
-
