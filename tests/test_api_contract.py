@@ -1,0 +1,81 @@
+"""The JSON contract of POST /api/chat, shared with `python -m faqbot ask --json`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from faqbot.cli import main
+
+
+def test_answer_has_the_documented_shape(client):
+    """An answer carries reply, kind, confidence, entry, sources, suggestions and a conversation token."""
+    body = client.post("/api/chat", json={"message": "What is a healing abutment?"}).get_json()
+    assert set(body) == {"reply", "kind", "confidence", "entry", "sources", "suggestions", "conversation"}
+    assert body["kind"] == "answer"
+    assert body["entry"] == {"id": "healing-abutment", "question": "What is a healing abutment?"}
+    assert isinstance(body["confidence"], float) and 0 <= body["confidence"] <= 1
+    assert body["sources"] and all(set(s) == {"title", "url", "quote"} for s in body["sources"])
+    assert body["sources"][0]["url"].startswith("/sources/two-stage-process#tsp-")
+    assert all(isinstance(s, str) for s in body["suggestions"])
+    assert isinstance(body["conversation"], str) and body["conversation"]
+
+
+def test_fallback_has_no_entry_and_no_sources(client):
+    """A decline has entry null and no sources, but still a token and suggestions."""
+    body = client.post("/api/chat", json={"message": "how much does an implant cost?"}).get_json()
+    assert body["kind"] == "fallback" and body["entry"] is None and body["sources"] == []
+    assert body["suggestions"] and body["conversation"]
+
+
+def test_conversation_token_carries_a_follow_up(client):
+    """Posting the previous reply's token makes 'and for the lower jaw?' a follow-up."""
+    first = client.post("/api/chat", json={"message": "How long does healing take in the upper jaw?"}).get_json()
+    second = client.post(
+        "/api/chat", json={"message": "and for the lower jaw?", "conversation": first["conversation"]}
+    ).get_json()
+    assert second["entry"]["id"] == "healing-time"
+    assert "3 to 4 months in the lower jaw" in second["reply"]
+
+
+def test_unknown_conversation_token_is_a_new_conversation(client):
+    """A token the server cannot read is ignored, never a 500."""
+    response = client.post("/api/chat", json={"message": "What is osseointegration?", "conversation": "c1.zzz"})
+    assert response.status_code == 200 and response.get_json()["entry"]["id"] == "osseointegration"
+
+
+BAD_REQUESTS = [
+    # (keyword arguments for client.post, fragment of the error message)
+    ({"data": "not json", "content_type": "application/json"}, "JSON object"),
+    ({"json": ["a list"]}, "JSON object"),
+    ({"json": {}}, "'message'"),
+    ({"json": {"message": ""}}, "'message'"),
+    ({"json": {"message": "   "}}, "'message'"),
+    ({"json": {"message": 42}}, "'message'"),
+    ({"json": {"message": "x" * 501}}, "longer than 500"),
+    ({"json": {"message": "hi", "conversation": 7}}, "'conversation'"),
+]
+
+
+@pytest.mark.parametrize("request_kwargs, fragment", BAD_REQUESTS)
+def test_bad_input_gets_a_400_with_an_error_message(client, request_kwargs, fragment):
+    """Malformed, missing, empty or oversized input gets a 400 and a JSON error a person can understand."""
+    response = client.post("/api/chat", **request_kwargs)
+    assert response.status_code == 400
+    assert fragment in response.get_json()["error"]
+
+
+def test_message_of_exactly_500_characters_is_accepted(client):
+    """The limit is inclusive: 500 characters is fine."""
+    message = "What is osseointegration? " + "a" * (500 - 26)
+    assert len(message) == 500
+    assert client.post("/api/chat", json={"message": message}).status_code == 200
+
+
+def test_api_and_command_line_give_the_same_reply(client, capsys):
+    """`ask --json` prints exactly what the API returns for the same question."""
+    question = "Will I need stitches?"
+    api = client.post("/api/chat", json={"message": question}).get_json()
+    assert main(["ask", "--json", question]) == 0
+    assert json.loads(capsys.readouterr().out) == api
