@@ -62,6 +62,10 @@ class Assistant:
         ]
         self.matcher = Matcher(phrasings)
         self._ids = frozenset(e.id for e in knowledge.entries)
+        # A word only an uncovered topic uses ("smoke") names that topic in the decline.
+        self._uncovered_terms = {
+            t: topic for topic in knowledge.uncovered for p in topic.phrasings for t in self._terms(p)
+        }
         self._contrasts = [frozenset(t for w in group for t in self._terms(w)) for group in knowledge.contrasts]
 
     # -- public -------------------------------------------------------------------------
@@ -123,7 +127,9 @@ class Assistant:
         unknown = sorted({t for t in terms if t not in self._known_terms and t not in _REFERENCE})
         if unknown:
             candidates = self.matcher.find_matches(terms, limit=6)
-            return self._fallback(state, candidates, f"the knowledge base does not know: {', '.join(unknown)}")
+            topic = next((self._uncovered_terms[t] for t in unknown if t in self._uncovered_terms), None)
+            reason = f"the knowledge base does not know: {', '.join(unknown)}"
+            return self._fallback(state, candidates, reason, topic.name if topic else "")
         candidates = self.matcher.find_matches(terms, limit=6) if terms else []
         previous = self.knowledge.entry(state.entry_id) if state.entry_id else None
         if previous and self._is_follow_up(message, candidates):

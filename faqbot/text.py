@@ -26,6 +26,12 @@ _CONTRACTIONS = [
     (re.compile(r"'m\b"), " am"),
     (re.compile(r"'d\b"), " would"),
     (re.compile(r"'s\b"), ""),
+    # The same words typed without the apostrophe, as on a phone keyboard.
+    (re.compile(r"\b(cant)\b"), "cannot"),
+    (re.compile(r"\b(wont)\b"), "will not"),
+    (re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|should|would|could)nt\b"), r"\1 not"),
+    (re.compile(r"\bim\b"), "i am"),
+    (re.compile(r"\bive\b"), "i have"),
 ]
 _NOT_WORD = re.compile(r"[^a-z0-9&]+")
 
@@ -47,7 +53,7 @@ STOPWORDS = frozenset(
     whut guys lot lots shall soon tho thx hmm oh well etc good fine great nice basically
     typically normally currently recently specifically honestly anyway wonder wondering wondered
     curious question questions ask asking asked heard read wanted somebody everybody receive
-    receiving obtain primary main
+    receiving obtain primary main simple simply terms plain briefly
     """.split()
 )
 
@@ -76,4 +82,4 @@ def stem(word: str) -> str:
 
 def is_content_word(word: str) -> bool:
     """Tell whether a word can carry the topic of a question."""
-    return word not in STOPWORDS and not word.isdigit() and len(word) > 1
+    return word not in STOPWORDS and (len(word) > 1 or word.isdigit())

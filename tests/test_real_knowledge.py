@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -176,3 +177,27 @@ def test_sources_in_replies_quote_the_passage_exactly(real_assistant):
         assert passage.document_id == match.group(1)
         assert source.quote == passage.text
         assert source.title == REAL.document(match.group(1)).title
+
+
+def _patient_questions():
+    path = PROJECT / "tests" / "data" / "patient_questions.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_patient_questions_never_get_a_wrong_confident_answer(real_assistant):
+    """On our own set of patient-style questions, nothing that should be declined or escalated is answered."""
+    for case in _patient_questions():
+        reply = real_assistant.reply(case["q"])
+        if case.get("expect_kind") in {"fallback", "urgent", "smalltalk"}:
+            assert reply.kind == case["expect_kind"], (case["q"], reply.kind, reply.reason)
+        elif reply.kind == "answer" and "expect_id" in case:
+            # a different entry is tolerated only if it is listed as related to the expected one
+            expected = REAL.entry(case["expect_id"])
+            assert reply.entry.id in {expected.id, *expected.related}, (case["q"], reply.entry.id)
+
+
+def test_patient_questions_are_mostly_answered(real_assistant):
+    """At least 85% of the answerable patient-style questions get their expected entry."""
+    answerable = [c for c in _patient_questions() if "expect_id" in c]
+    hits = sum(real_assistant.reply(c["q"]).entry == REAL.entry(c["expect_id"]) for c in answerable)
+    assert hits / len(answerable) >= 0.85
