@@ -44,7 +44,7 @@ class Analyzer:
         typed = normalize(text).split()
         corrected = [self.correct(w) for w in typed]
         changes = tuple((a, b) for a, b in zip(typed, corrected) if a != b)
-        rewritten = self._apply_synonyms(corrected)
+        rewritten = self._apply_synonyms(" ".join(corrected).split())
         terms = tuple(stem(w) for w in rewritten if is_content_word(w))
         return Analysis(tuple(rewritten), terms, changes)
 
@@ -57,13 +57,25 @@ class Analyzer:
         if word in self._known or len(word) < 3 or not word.isalpha():
             return word
         if word not in self._corrections:
-            limit = 1 if len(word) < 7 else 2
-            best = process.extractOne(word, self._targets, scorer=OSA.distance, score_cutoff=limit)
-            if best is None and len(word) >= 5:
-                # "shoud", "oftne": a misspelt function word is dropped, not treated as an unknown topic
-                best = process.extractOne(word, self._function_words, scorer=OSA.distance, score_cutoff=1)
-            self._corrections[word] = best[0] if best else None
+            self._corrections[word] = self._split(word) or self._nearest(word)
         return self._corrections[word] or word
+
+    def _split(self, word: str) -> str | None:
+        """Split run-together words ("twostage", "healingcap") when both halves are known."""
+        for cut in range(2, len(word) - 1):
+            left, right = word[:cut], word[cut:]
+            if left in self._known and right in self._known and min(len(left), len(right)) >= 3:
+                return f"{left} {right}"
+        return None
+
+    def _nearest(self, word: str) -> str | None:
+        """Return the closest content word within one edit (two for long words), most frequent first."""
+        limit = 1 if len(word) < 7 else 2
+        best = process.extractOne(word, self._targets, scorer=OSA.distance, score_cutoff=limit)
+        if best is None and len(word) >= 5:
+            # "shoud", "oftne": a misspelt function word is dropped, not treated as an unknown topic
+            best = process.extractOne(word, self._function_words, scorer=OSA.distance, score_cutoff=1)
+        return best[0] if best else None
 
     def is_known(self, word: str) -> bool:
         """Tell whether the knowledge base uses this normalised word anywhere."""

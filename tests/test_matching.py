@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from faqbot.analysis import Analyzer
 from faqbot.clinic import Clinic
 from faqbot.conversation import Assistant, Settings
 from faqbot.loading import load_knowledge
@@ -87,3 +88,17 @@ def test_fallback_suggests_close_questions(tiny_assistant):
 def test_a_single_generic_word_is_not_answered_outright(tiny_assistant):
     """'tomato' fits every entry a little; the bot asks or declines rather than picking one."""
     assert tiny_assistant.reply("tomato").kind in {"clarify", "fallback"}
+
+
+def test_run_together_words_are_split():
+    """'twostage' and 'healingcap' are read as two known words."""
+    analyzer = Analyzer({}, ["two stage surgery", "healing cap"])
+    assert analyzer.correct("twostage") == "two stage"
+    assert analyzer.analyse("twostage surgery").terms == ("two", "stage", "surgeri")
+
+
+def test_typos_are_corrected_towards_content_words_only():
+    """A typo is mapped to a knowledge-base topic word, never turned into a different topic by a short word."""
+    analyzer = Analyzer({}, ["abutment healing", "some text"])
+    assert analyzer.correct("abutmnt") == "abutment"
+    assert analyzer.correct("zzzz") == "zzzz"
