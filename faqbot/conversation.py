@@ -17,7 +17,7 @@ from .matching import Candidate, Matcher
 from .reply import Reply, Source
 from .safety import UrgentDetector
 from .smalltalk import SmallTalk
-from .text import normalize, stem
+from .text import normalize
 
 UNCOVERED_PREFIX = "not-covered:"
 _CHOICE = {
@@ -54,8 +54,8 @@ class Assistant:
         other_texts += [w for r in knowledge.urgent_rules for g in r.groups for w in g]
         self.analyzer = Analyzer(knowledge.synonyms, entry_texts + other_texts)
         self._ignorable = {w for w in self.smalltalk.words()} - set(self._plain_words(entry_texts))
+        # Synonyms apply first, so "how long" counts as known through the entries that use it.
         self._known_terms = {t for text in entry_texts for t in self._terms(text)}
-        self._known_terms |= {stem(w) for target in knowledge.synonyms.values() for w in target.split()}
         phrasings = [(e.id, p, self._terms(p), False) for e in knowledge.entries for p in e.phrasings]
         phrasings += [
             (UNCOVERED_PREFIX + t.id, p, self._terms(p), True) for t in knowledge.uncovered for p in t.phrasings

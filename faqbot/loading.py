@@ -11,12 +11,8 @@ The folder holds TOML files (read with the standard library's tomllib, which can
 
 from __future__ import annotations
 
-import re
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from .knowledge import (
     Document,
@@ -28,110 +24,20 @@ from .knowledge import (
     UrgentRule,
 )
 from .numbers import numbers_in
+from .problems import KnowledgeError, Problem, Reader
 from .text import normalize
+
+__all__ = ["KnowledgeError", "Problem", "load_knowledge", "MIN_ALTERNATES"]
 
 MIN_ALTERNATES = 8
 MAX_ANSWER_WORDS = 90  # "at most about 80": a little slack before it becomes an error
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ENTRY_FIELDS = {"id", "question", "alternates", "answer", "passages", "related", "staff_note"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the knowledge folder, said so that staff can find and fix it."""
-
-    file: str
-    message: str
-    item: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.file} [{self.item}]" if self.item else self.file
-        return f"{where}: {self.message}"
-
-
-class KnowledgeError(Exception):
-    """The knowledge folder has problems; `problems` lists every one of them."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the knowledge base:\n{lines}")
-
-
-class _Reader:
-    """Collects problems while reading, so one run reports all of them."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.problems: list[Problem] = []
-
-    def problem(self, path: Path, message: str, item: str = "") -> None:
-        self.problems.append(Problem(self._name(path), message, item))
-
-    def _name(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root.parent))
-        except ValueError:
-            return str(path)
-
-    def toml(self, path: Path) -> dict[str, Any] | None:
-        try:
-            with path.open("rb") as handle:
-                return tomllib.load(handle)
-        except FileNotFoundError:
-            self.problem(path, "file is missing")
-        except tomllib.TOMLDecodeError as error:
-            self.problem(path, f"cannot be parsed: {error}")
-        except UnicodeDecodeError as error:
-            self.problem(path, f"is not UTF-8 text: {error}")
-        return None
-
-    def text(self, path: Path, table: dict, key: str, item: str = "", *, required: bool = True) -> str:
-        value = table.get(key, "")
-        if not isinstance(value, str):
-            self.problem(path, f"'{key}' must be text", item)
-            return ""
-        value = value.strip()
-        if required and not value:
-            self.problem(path, f"'{key}' is missing or empty", item)
-        return value
-
-    def text_list(self, path: Path, table: dict, key: str, item: str = "", *, required: bool = True) -> tuple[str, ...]:
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(path, f"'{key}' must be a list of texts", item)
-            return ()
-        if any(not v.strip() for v in value):
-            self.problem(path, f"'{key}' contains an empty text", item)
-        value = tuple(v.strip() for v in value if v.strip())
-        if required and not value:
-            self.problem(path, f"'{key}' is missing or empty", item)
-        return value
-
-    def tables(self, path: Path, data: dict, key: str) -> list[dict]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.problem(path, f"'{key}' must be written as [[{key}]] tables")
-            return []
-        if not value:
-            self.problem(path, f"has no [[{key}]] tables")
-        return value
-
-    def identifier(self, path: Path, table: dict, seen: dict[str, Path], kind: str) -> str:
-        ident = self.text(path, table, "id", "?")
-        if ident and not _ID.match(ident):
-            self.problem(path, f"{kind} id '{ident}' must be lower-case words joined by hyphens", ident)
-        if ident in seen:
-            self.problem(path, f"duplicate {kind} id (also in {self._name(seen[ident])})", ident)
-        elif ident:
-            seen[ident] = path
-        return ident
 
 
 def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) -> KnowledgeBase:
     """Read and validate the knowledge folder; raise KnowledgeError listing every problem."""
     root = Path(root)
-    reader = _Reader(root)
+    reader = Reader(root)
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), "knowledge folder not found")])
     documents = _read_documents(reader, root / "sources")
@@ -159,14 +65,14 @@ def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) ->
     )
 
 
-def _toml_files(reader: _Reader, folder: Path) -> list[Path]:
+def _toml_files(reader: Reader, folder: Path) -> list[Path]:
     files = sorted(folder.glob("*.toml"))
     if not files:
         reader.problem(folder, "no .toml files found")
     return files
 
 
-def _read_documents(reader: _Reader, folder: Path) -> list[Document]:
+def _read_documents(reader: Reader, folder: Path) -> list[Document]:
     documents, doc_ids, passage_ids = [], {}, {}
     for path in _toml_files(reader, folder):
         data = reader.toml(path)
@@ -184,7 +90,7 @@ def _read_documents(reader: _Reader, folder: Path) -> list[Document]:
     return documents
 
 
-def _read_entries(reader: _Reader, folder: Path, min_alternates: int) -> list[tuple[Path, Entry]]:
+def _read_entries(reader: Reader, folder: Path, min_alternates: int) -> list[tuple[Path, Entry]]:
     entries, seen = [], {}
     for path in _toml_files(reader, folder):
         data = reader.toml(path)
@@ -217,9 +123,7 @@ def _read_entries(reader: _Reader, folder: Path, min_alternates: int) -> list[tu
     return entries
 
 
-def _check_entries(
-    reader: _Reader, root: Path, entries: list[tuple[Path, Entry]], passages: dict[str, Passage]
-) -> None:
+def _check_entries(reader: Reader, root: Path, entries: list[tuple[Path, Entry]], passages: dict[str, Passage]) -> None:
     ids = {entry.id for _, entry in entries}
     owner: dict[str, str] = {}
     for path, entry in entries:
@@ -245,7 +149,7 @@ def _check_entries(
                 reader.problem(path, f"phrasing '{phrasing}' is the same as a phrasing of '{other}'", entry.id)
 
 
-def _read_synonyms(reader: _Reader, path: Path) -> tuple[dict[str, str], list[tuple[str, ...]]]:
+def _read_synonyms(reader: Reader, path: Path) -> tuple[dict[str, str], list[tuple[str, ...]]]:
     data = reader.toml(path)
     mapping: dict[str, str] = {}
     if data is None:
@@ -277,7 +181,7 @@ def _read_synonyms(reader: _Reader, path: Path) -> tuple[dict[str, str], list[tu
     return mapping, contrasts
 
 
-def _read_smalltalk(reader: _Reader, path: Path) -> tuple[list[SmallTalkIntent], list[str]]:
+def _read_smalltalk(reader: Reader, path: Path) -> tuple[list[SmallTalkIntent], list[str]]:
     data = reader.toml(path)
     if data is None:
         return [], []
@@ -291,7 +195,7 @@ def _read_smalltalk(reader: _Reader, path: Path) -> tuple[list[SmallTalkIntent],
     return intents, [normalize(w) for w in words]
 
 
-def _read_urgent(reader: _Reader, path: Path) -> tuple[list[UrgentRule], str]:
+def _read_urgent(reader: Reader, path: Path) -> tuple[list[UrgentRule], str]:
     data = reader.toml(path)
     if data is None:
         return [], ""
@@ -311,7 +215,7 @@ def _read_urgent(reader: _Reader, path: Path) -> tuple[list[UrgentRule], str]:
     return rules, reply
 
 
-def _read_uncovered(reader: _Reader, path: Path) -> list[UncoveredTopic]:
+def _read_uncovered(reader: Reader, path: Path) -> list[UncoveredTopic]:
     if not path.exists():
         return []
     data = reader.toml(path)
