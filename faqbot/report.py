@@ -1,0 +1,174 @@
+"""The staff report: replies per day by kind, fallback rate, most served and least helpful entries.
+
+Works on a plain sqlite3 connection (no Flask), so it can be tested on a file made in the test.
+The chart is drawn here as SVG with presentation attributes only: no script, no inline style, so
+the page's Content-Security-Policy needs no exception for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from xml.sax.saxutils import escape
+
+from .grouping import QuestionGroup
+
+KIND_COLOURS = {  # colours with at least 3:1 contrast against white, as WCAG asks of chart parts
+    "answer": "#1d6b3a",
+    "clarify": "#6b4c00",
+    "fallback": "#a32020",
+    "smalltalk": "#4a4a8a",
+    "urgent": "#000000",
+}
+
+
+@dataclass(frozen=True)
+class EntryStats:
+    """How often an entry was served and how it was rated."""
+
+    entry_id: str
+    served: int
+    helpful: int = 0
+    unhelpful: int = 0
+
+    @property
+    def helpful_share(self) -> float | None:
+        """Share of votes that said helpful, or None without votes."""
+        votes = self.helpful + self.unhelpful
+        return self.helpful / votes if votes else None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the report page and its CSV show for a period."""
+
+    first_day: date
+    last_day: date
+    per_day: dict[date, dict[str, int]]
+    totals: dict[str, int]
+    most_served: list[EntryStats]
+    least_helpful: list[EntryStats]
+    unanswered: list[QuestionGroup] | None = field(default=None)
+
+    @property
+    def replies(self) -> int:
+        """All replies in the period."""
+        return sum(self.totals.values())
+
+    @property
+    def fallback_rate(self) -> float:
+        """Share of replies that were fallbacks (0 when there were none)."""
+        return self.totals.get("fallback", 0) / self.replies if self.replies else 0.0
+
+
+def build_report(db: sqlite3.Connection, *, days: int = 30, today: date, limit: int = 10) -> Report:
+    """Summarise the last `days` days up to and including `today` (UTC dates)."""
+    first = today - timedelta(days=days - 1)
+    since = first.isoformat()
+    per_day = {first + timedelta(days=n): dict.fromkeys(KIND_COLOURS, 0) for n in range(days)}
+    rows = db.execute(
+        "SELECT substr(created, 1, 10) AS day, kind, COUNT(*) FROM reply WHERE created >= ? GROUP BY day, kind",
+        (since,),
+    )
+    totals = dict.fromkeys(KIND_COLOURS, 0)
+    for day, kind, count in rows:
+        bucket = per_day.get(date.fromisoformat(day))
+        if bucket is not None and kind in bucket:
+            bucket[kind] += count
+            totals[kind] += count
+    served = dict(
+        db.execute(
+            "SELECT entry_id, COUNT(*) FROM reply WHERE created >= ? AND entry_id IS NOT NULL GROUP BY entry_id",
+            (since,),
+        ).fetchall()
+    )
+    votes = {
+        entry_id: (up, down)
+        for entry_id, up, down in db.execute(
+            "SELECT entry_id, SUM(vote = 1), SUM(vote = -1) FROM feedback WHERE created >= ? GROUP BY entry_id",
+            (since,),
+        )
+    }
+    stats = [EntryStats(e, served.get(e, 0), *votes.get(e, (0, 0))) for e in sorted(set(served) | set(votes))]
+    most_served = sorted(stats, key=lambda s: (-s.served, s.entry_id))[:limit]
+    rated = [s for s in stats if s.unhelpful]
+    least_helpful = sorted(rated, key=lambda s: (s.helpful_share, -s.unhelpful, s.entry_id))[:limit]
+    return Report(first, today, per_day, totals, most_served, least_helpful)
+
+
+def entry_stats(db: sqlite3.Connection, entry_id: str) -> EntryStats:
+    """Return all-time figures for one entry (for its staff page)."""
+    served = db.execute("SELECT COUNT(*) FROM reply WHERE entry_id = ?", (entry_id,)).fetchone()[0]
+    up, down = db.execute(
+        "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) FROM feedback WHERE entry_id = ?",
+        (entry_id,),
+    ).fetchone()
+    return EntryStats(entry_id, served, up, down)
+
+
+def chart_svg(report: Report, *, width: int = 720, height: int = 240) -> str:
+    """Draw replies per day as stacked bars, one colour per kind, with a text title for screen readers."""
+    days = list(report.per_day.items())
+    top = max((sum(counts.values()) for _, counts in days), default=0) or 1
+    plot_height, bar_gap, left = height - 40, 2, 40
+    bar_width = max(2, (width - left) // max(1, len(days)) - bar_gap)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="chart-title" class="report-chart">',
+        f'<title id="chart-title">Replies per day by kind, {report.first_day} to {report.last_day}: '
+        f"{report.replies} replies, {report.totals.get('fallback', 0)} fallbacks</title>",
+        f'<line x1="{left}" y1="{plot_height}" x2="{width}" y2="{plot_height}" stroke="#555555"/>',
+        f'<text x="{left - 6}" y="12" text-anchor="end" font-size="12" fill="#222222">{top}</text>',
+        f'<text x="{left - 6}" y="{plot_height}" text-anchor="end" font-size="12" fill="#222222">0</text>',
+    ]
+    for index, (day, counts) in enumerate(days):
+        x = left + index * (bar_width + bar_gap)
+        y = plot_height
+        for kind, count in counts.items():
+            if not count:
+                continue
+            bar = round(count / top * (plot_height - 10))
+            y -= bar
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{bar_width}" height="{bar}" fill="{KIND_COLOURS[kind]}">'
+                f"<title>{escape(day.isoformat())}: {count} {kind}</title></rect>"
+            )
+        if index % 7 == 0 or index == len(days) - 1:
+            parts.append(
+                f'<text x="{x}" y="{height - 22}" font-size="11" fill="#222222">{escape(day.strftime("%d %b"))}</text>'
+            )
+    legend_x = left
+    for kind, colour in KIND_COLOURS.items():
+        parts.append(f'<rect x="{legend_x}" y="{height - 12}" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{legend_x + 14}" y="{height - 3}" font-size="11" fill="#222222">{kind}</text>')
+        legend_x += 90
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def report_csv(report: Report, questions: dict[str, str]) -> str:
+    """Return the report as CSV: daily counts, then entries, then unanswered groups when kept."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "date or entry", *KIND_COLOURS, "served", "helpful", "unhelpful", "question"])
+    for day, counts in report.per_day.items():
+        writer.writerow(["per day", day.isoformat(), *(counts[k] for k in KIND_COLOURS), "", "", "", ""])
+    for section, rows in (("most served", report.most_served), ("least helpful", report.least_helpful)):
+        for s in rows:
+            blanks = [""] * len(KIND_COLOURS)
+            writer.writerow(
+                [section, s.entry_id, *blanks, s.served, s.helpful, s.unhelpful, questions.get(s.entry_id, "")]
+            )
+    for group in report.unanswered or []:
+        writer.writerow(
+            ["unanswered", "", *[""] * len(KIND_COLOURS), group.count, "", "", _safe_cell(group.representative)]
+        )
+    return out.getvalue()
+
+
+def _safe_cell(text: str) -> str:
+    """Stop a spreadsheet from running a patient's text as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
