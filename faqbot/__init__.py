@@ -40,12 +40,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     app.config.from_mapping(config.env_overrides())
+    from . import api, chat, db, errors, security, sources
+
+    if not app.config.get("DATABASE"):
+        app.config["DATABASE"] = db.default_path(app)
+    security.ensure_secret_key(app)
     config.check(app.config)
 
     app.extensions["faqbot"] = build_assistant(app.config)
 
-    from . import api
-
+    security.init_app(app)
+    errors.init_app(app)
+    db.init_app(app)
+    app.register_blueprint(chat.bp)
+    app.register_blueprint(sources.bp)
     app.register_blueprint(api.bp)
     return app
 

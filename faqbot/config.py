@@ -7,6 +7,7 @@ with a message that names the key, as Starlette's config does.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,35 @@ def _text(value: str) -> str:
     return value.strip()
 
 
+def _secret(value: str) -> str:
+    # A short key can be guessed offline from one signed cookie; 32 characters is token_hex(16).
+    if len(value.strip()) < 32:
+        hint = "python -c 'import secrets; print(secrets.token_hex(32))'"
+        raise ValueError(f"must be at least 32 characters; generate one with: {hint}")
+    return value.strip()
+
+
+def _rate_limit(value: str) -> str:
+    from limits import parse_many  # only the web app needs it, not the command line
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError("must be a rate like '30 per minute' or '30/minute; 300/hour'") from None
+    return value.strip()
+
+
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$|^'self'$")
+
+
+def _origins(value: str) -> str:
+    origins = value.split()
+    bad = [o for o in origins if not _ORIGIN.match(o.lower())]
+    if not origins or bad:
+        raise ValueError("must be origins like https://www.clinic.example (or 'self'), separated by spaces")
+    return " ".join(origins)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configuration key: its default, how to read it from text, and what it is for."""
@@ -49,6 +79,7 @@ class Setting:
     default: Any
     parse: Callable[[str], Any]
     help: str
+    secret: bool = False  # never echoed in an error message
 
 
 SETTINGS: dict[str, Setting] = {
@@ -59,6 +90,35 @@ SETTINGS: dict[str, Setting] = {
     "EMERGENCY_NUMBER": Setting("112", _text, "Emergency services number given in urgent replies."),
     "MAX_MESSAGE_LENGTH": Setting(500, _positive_int, "Longest message accepted, in characters."),
     "RATELIMIT_ENABLED": Setting(True, _boolean, "Limit requests per client on POST endpoints."),
+    # Web application. A default of None is filled in at start from the instance folder (see create_app).
+    "SECRET_KEY": Setting(
+        None,
+        _secret,
+        "Signs the session cookie (CSRF token, no-JS transcript). Unset: generated once and kept in "
+        "instance/secret_key.",
+        secret=True,
+    ),
+    "DATABASE": Setting(
+        None, _text, "SQLite file for reply statistics and feedback votes. Unset: instance/faqbot.sqlite."
+    ),
+    "MAX_CONTENT_LENGTH": Setting(16 * 1024, _positive_int, "Largest request body accepted, in bytes (413 above)."),
+    "RATELIMIT_POST": Setting(
+        "30 per minute", _rate_limit, "Requests one client may make to each POST endpoint, e.g. '30/minute; 300/hour'."
+    ),
+    "RATELIMIT_STORAGE_URI": Setting(
+        "memory://", _text, "Where rate-limit counters live: memory:// for one process, redis://host for several."
+    ),
+    "SESSION_COOKIE_SECURE": Setting(
+        True, _boolean, "Send the session cookie over HTTPS only (browsers also accept it on http://localhost)."
+    ),
+    "BEHIND_PROXY": Setting(
+        False, _boolean, "Trust X-Forwarded-For/-Proto/-Host from exactly one reverse proxy in front of faqbot."
+    ),
+    "EMBED_ORIGINS": Setting(
+        "'self'",
+        _origins,
+        "Sites allowed to show /embed in an iframe, separated by spaces, e.g. https://www.clinic.example.",
+    ),
 }
 
 
@@ -73,7 +133,8 @@ def env_overrides(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         try:
             values[key] = setting.parse(raw)
         except ValueError as error:
-            raise ConfigError(f"Config '{ENV_PREFIX}{key}' {error} (got {raw!r}).") from None
+            got = "" if setting.secret else f" (got {raw!r})"
+            raise ConfigError(f"Config '{ENV_PREFIX}{key}' {error}{got}.") from None
     return values
 
 
@@ -95,3 +156,12 @@ def check(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"Config '{key}' must be a positive whole number (got {value!r}).")
         if isinstance(setting.default, str) and (not isinstance(value, str) or not value.strip()):
             raise ConfigError(f"Config '{key}' must be non-empty text (got {value!r}).")
+        if setting.default is None and not isinstance(value, str):
+            raise ConfigError(f"Config '{key}' must be text.")
+        if isinstance(value, str):
+            # The same rule as for the environment, so an instance file cannot slip in a bad value.
+            try:
+                setting.parse(value)
+            except ValueError as error:
+                got = "" if setting.secret else f" (got {value!r})"
+                raise ConfigError(f"Config '{key}' {error}{got}.") from None

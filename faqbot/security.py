@@ -1,0 +1,115 @@
+"""Security set-up: the secret key, response headers and CSP, CSRF for forms, rate limits per client.
+
+Libraries: Flask-WTF's CSRFProtect (the token lives in the signed session cookie, checked on every
+form POST) and Flask-Limiter (per-client limits in one place, with Retry-After on 429). The JSON API
+is exempt from CSRF because it only accepts `Content-Type: application/json`, which another site's
+page cannot send without a CORS preflight that faqbot never grants.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import ConfigError
+
+csrf = CSRFProtect()
+SECRET_KEY_FILE = "secret_key"
+FRAMEABLE = {"chat.embed"}  # the only endpoint another site may show in an iframe
+
+# No 'unsafe-inline' anywhere: every script and style is a file under /static.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; manifest-src 'self'; frame-ancestors {ancestors}"
+)
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """Fill in SECRET_KEY when unset: random for tests, else generated once and kept in the instance folder."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.testing:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    path = Path(app.instance_path) / SECRET_KEY_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: two servers starting together cannot each write a different key.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            key = path.read_text(encoding="ascii").strip()
+        else:
+            key = secrets.token_hex(32)
+            with os.fdopen(fd, "w", encoding="ascii") as file:
+                file.write(key + "\n")
+    except OSError as error:
+        raise ConfigError(
+            f"Config 'SECRET_KEY' is not set and could not be kept in {path} ({error.strerror}); "
+            "set FAQBOT_SECRET_KEY or make the instance folder writable."
+        ) from None
+    app.config["SECRET_KEY"] = key
+
+
+def client_address() -> str:
+    """Return who a rate limit counts: the client's address (the proxy's view of it with BEHIND_PROXY)."""
+    return request.remote_addr or "unknown"
+
+
+def init_app(app: Flask) -> None:
+    """Install proxy handling, secure cookies, CSRF, rate limits and the security headers."""
+    if app.config["BEHIND_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.config.update(
+        SESSION_COOKIE_NAME="faqbot_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # valid for the browser session: a patient may read for a long time
+        WTF_CSRF_SSL_STRICT=True,
+    )
+    csrf.init_app(app)
+    from . import api
+
+    csrf.exempt(api.bp)
+
+    # One limiter per app, so each test app (and each server) counts on its own.
+    limiter = Limiter(
+        client_address,
+        app=app,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        default_limits=[lambda: app.config["RATELIMIT_POST"]],
+        default_limits_exempt_when=lambda: request.method != "POST",
+        headers_enabled=True,
+    )
+    app.extensions["faqbot.limiter"] = limiter
+
+    ancestors = "'none'"
+    embed_ancestors = app.config["EMBED_ORIGINS"]
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        frameable = request.endpoint in FRAMEABLE
+        response.headers["Content-Security-Policy"] = CSP.format(ancestors=embed_ancestors if frameable else ancestors)
+        if not frameable:
+            response.headers["X-Frame-Options"] = "DENY"
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if response.mimetype in {"text/html", "application/json"} and "Cache-Control" not in response.headers:
+            # Pages and replies belong to one patient's conversation: never kept by a shared cache.
+            response.headers["Cache-Control"] = "no-store"
+        return response

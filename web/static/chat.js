@@ -1,0 +1,326 @@
+/* faqbot chat: progressive enhancement of the server-rendered chat form.
+ *
+ * Without this file the form posts to /send and the page comes back (post/redirect/get). With it,
+ * messages go to /api/chat without a reload, and the conversation (the patient's words included)
+ * is kept in this tab's sessionStorage only, so it survives a reload and ends with the tab.
+ * Replies are built with textContent, never innerHTML: answers and the patient's words stay text.
+ * The markup mirrors web/templates/_reply.html.
+ */
+(function () {
+  "use strict";
+
+  var STORE = "faqbot.chat.v1";
+  var MAX_STORED_TURNS = 200;
+  var SLOW_MS = 600; // only a slow reply earns a "looking" status; a fast one would just add noise
+
+  var root = document.querySelector("[data-chat]");
+  if (!root) return;
+  document.documentElement.classList.add("js");
+
+  var form = document.getElementById("chat-form");
+  var input = document.getElementById("message");
+  var log = document.getElementById("transcript");
+  var statusBox = document.getElementById("chat-status");
+  var alertBox = document.getElementById("chat-error");
+  var clearForm = root.querySelector("form.clear");
+  var data = root.dataset;
+  var newTab = data.view === "embed";
+  var state = load();
+  var busy = false;
+  var counter = 0;
+
+  function load() {
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(STORE) || "null");
+      if (saved && Array.isArray(saved.turns)) return saved;
+    } catch (error) {
+      /* storage switched off or damaged: start afresh */
+    }
+    return { conversation: null, turns: [] };
+  }
+
+  function save() {
+    state.turns = state.turns.slice(-MAX_STORED_TURNS);
+    try {
+      window.sessionStorage.setItem(STORE, JSON.stringify(state));
+    } catch (error) {
+      /* private mode or full: the conversation still works, it just won't survive a reload */
+    }
+  }
+
+  function el(tag, attributes) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      var value = attributes[name];
+      if (value === null || value === undefined || value === false) return;
+      node.setAttribute(name, value === true ? "" : value);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      [].concat(arguments[i]).forEach(function (child) {
+        if (child === null || child === undefined || child === false) return;
+        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+      });
+    }
+    return node;
+  }
+
+  // The same cut as Jinja's truncate(90, end="…") in _reply.html.
+  function excerpt(text) {
+    if (text.length <= 95) return text;
+    var cut = text.slice(0, 89);
+    var space = cut.lastIndexOf(" ");
+    return (space >= 0 ? cut.slice(0, space) : cut) + "…";
+  }
+
+  function link(href, text, external) {
+    var attributes = { href: href };
+    if (external) {
+      attributes.target = "_blank";
+      attributes.rel = "noopener";
+    }
+    return el("a", attributes, text);
+  }
+
+  function contactActions(className) {
+    var book = link(data.booking, "Book an appointment", newTab);
+    if (newTab) book.append(el("span", { class: "visually-hidden" }, " (opens in a new tab)"));
+    book.className = "button secondary";
+    var call = el("a", { class: "button call", href: data.phoneLink }, "Call " + data.clinic + ": " + data.phone);
+    return el("p", { class: className || "contact-actions" }, call, " ", book);
+  }
+
+  function suggestionForm(questions, label) {
+    var buttons = questions.map(function (question) {
+      return el("button", { type: "submit", class: "suggestion", name: "choice", value: question }, question);
+    });
+    return el("form", { class: "suggestions", role: "group", "aria-label": label }, buttons);
+  }
+
+  function youCard(text) {
+    return el("div", { class: "message you" }, el("p", { class: "who" }, "You"), el("p", { class: "text" }, text));
+  }
+
+  function feedbackForm(turn, index) {
+    var buttons = [["up", "Yes"], ["down", "No"]].map(function (pair) {
+      return el("button", { type: "submit", name: "vote", value: pair[0], class: "vote" }, pair[1]);
+    });
+    var fieldset = el("fieldset", {}, el("legend", {}, "Was this helpful?"), buttons);
+    var feedback = el("form", { class: "feedback", "data-turn": index }, fieldset);
+    if (turn.vote) markVoted(feedback, turn.vote);
+    return feedback;
+  }
+
+  function markVoted(feedback, vote) {
+    feedback.dataset.voted = vote;
+    feedback.querySelectorAll("button.vote").forEach(function (button) {
+      button.setAttribute("aria-disabled", "true");
+      button.setAttribute("aria-pressed", button.value === vote ? "true" : "false");
+    });
+    feedback.querySelector("fieldset").append(el("span", { class: "thanks" }, "Thank you for your feedback."));
+  }
+
+  function replyCard(turn, index, repeated) {
+    var reply = turn.reply;
+    var kind = reply.kind;
+    var card = el("div", { class: "message bot kind-" + kind + (repeated ? " repeated" : ""), id: "chat-turn-" + ++counter });
+    card.append(el("p", { class: "who" }, kind === "urgent" ? "Assistant: urgent" : "Assistant"));
+    if (kind === "urgent") {
+      card.append(
+        el(
+          "p",
+          { class: "call-first" },
+          el("a", { class: "button call", href: data.phoneLink }, "Call " + data.clinic + " now: " + data.phone),
+          " ",
+          el("a", { class: "button emergency", href: "tel:" + data.emergency }, "Emergency services: " + data.emergency)
+        )
+      );
+    }
+    if (kind === "fallback" && repeated) card.append(contactActions());
+    if (kind === "answer" && reply.entry) card.append(el("h3", { class: "question" }, reply.entry.question));
+    card.append(el("p", { class: "text" }, reply.reply));
+    if (reply.sources.length) {
+      card.append(
+        el(
+          "ul",
+          { class: "sources" },
+          reply.sources.map(function (source) {
+            var title = "(" + source.title + (newTab ? ", opens in a new tab" : "") + ")";
+            return el("li", {}, "Source: ", link(source.url, "“" + excerpt(source.quote) + "”", newTab), " ",
+              el("span", { class: "source-title" }, title));
+          })
+        )
+      );
+    }
+    if (kind === "fallback" && !repeated) card.append(contactActions());
+    if (reply.suggestions.length) {
+      var label = kind === "clarify" ? "Which question did you mean?" : "Related questions";
+      card.append(suggestionForm(reply.suggestions, label));
+    }
+    if (kind === "answer" && reply.entry) card.append(feedbackForm(turn, index));
+    return card;
+  }
+
+  function previousReplyKind(index) {
+    for (var i = index - 1; i >= 0; i--) if (state.turns[i].reply) return state.turns[i].reply.kind;
+    return null;
+  }
+
+  function render(turn, index, animate) {
+    var node = turn.reply
+      ? replyCard(turn, index, turn.reply.kind === "fallback" && previousReplyKind(index) === "fallback")
+      : youCard(turn.you);
+    if (animate) node.classList.add("new");
+    log.append(node);
+    return node;
+  }
+
+  function removeTurns() {
+    log.querySelectorAll(".message:not(.welcome), .nojs-note").forEach(function (node) {
+      node.remove();
+    });
+  }
+
+  function setStatus(text) {
+    statusBox.textContent = text;
+  }
+
+  function showError(text) {
+    alertBox.textContent = text;
+  }
+
+  function reveal(card) {
+    var room = window.innerHeight - form.offsetHeight - 32;
+    if (card.offsetHeight <= room) form.scrollIntoView({ block: "end" });
+    else card.scrollIntoView({ block: "start" });
+  }
+
+  function postJSON(url, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (payload) {
+          if (!response.ok) throw new Error(payload.error || "The assistant could not answer just now.");
+          return payload;
+        });
+    });
+  }
+
+  function unreachable(error) {
+    if (error instanceof TypeError) {
+      return "The assistant could not be reached. Check your connection and try again, or call " + data.phone + ".";
+    }
+    return error.message;
+  }
+
+  function ask(message, typed) {
+    showError("");
+    setStatus("");
+    if (!message) {
+      showError("Please type a question first.");
+      return;
+    }
+    if (busy) return;
+    busy = true;
+    var you = { you: message };
+    state.turns.push(you);
+    var youNode = render(you, state.turns.length - 1, true);
+    var slow = window.setTimeout(function () {
+      setStatus("Looking for an answer…");
+    }, SLOW_MS);
+    postJSON("/api/chat", { message: message, conversation: state.conversation })
+      .then(function (reply) {
+        if (typed) input.value = "";
+        state.conversation = reply.conversation;
+        var turn = { reply: reply, vote: null };
+        state.turns.push(turn);
+        save();
+        setStatus("");
+        reveal(render(turn, state.turns.length - 1, true));
+      })
+      .catch(function (error) {
+        // The message was not answered: take it back out and leave the typed words in the box to retry.
+        state.turns.splice(state.turns.indexOf(you), 1);
+        youNode.remove();
+        setStatus("");
+        showError(unreachable(error));
+      })
+      .finally(function () {
+        window.clearTimeout(slow);
+        busy = false;
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    ask(input.value.trim(), true);
+  });
+
+  // Suggestion and clarify buttons, in the welcome and in every reply (also those restored on reload).
+  log.addEventListener("submit", function (event) {
+    if (!event.target.matches("form.suggestions")) return;
+    event.preventDefault();
+    var submitter = event.submitter || document.activeElement;
+    if (submitter && submitter.name === "choice") ask(submitter.value, false);
+  });
+
+  log.addEventListener("submit", function (event) {
+    var feedback = event.target.closest("form.feedback[data-turn]");
+    if (!feedback) return; // a server-rendered vote form posts as usual
+    event.preventDefault();
+    if (feedback.dataset.voted || feedback.dataset.sending) return;
+    var submitter = event.submitter || document.activeElement;
+    var vote = submitter && submitter.value;
+    var turn = state.turns[Number(feedback.dataset.turn)];
+    if (!turn || !turn.reply || !turn.reply.entry || (vote !== "up" && vote !== "down")) return;
+    feedback.dataset.sending = "1";
+    showError("");
+    postJSON("/api/feedback", { entry: turn.reply.entry.id, vote: vote })
+      .then(function () {
+        turn.vote = vote;
+        save();
+        markVoted(feedback, vote);
+      })
+      .catch(function (error) {
+        showError(unreachable(error));
+      })
+      .finally(function () {
+        delete feedback.dataset.sending;
+      });
+  });
+
+  clearForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    state = { conversation: null, turns: [] };
+    try {
+      window.sessionStorage.removeItem(STORE);
+    } catch (error) {
+      /* nothing stored */
+    }
+    removeTurns();
+    input.value = "";
+    showError("");
+    setStatus("The conversation was cleared.");
+    // Also forget anything the no-JavaScript path kept in the session.
+    fetch(clearForm.action, {
+      method: "POST",
+      body: new FormData(clearForm),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    }).catch(function () {});
+  });
+
+  if (state.turns.length) {
+    removeTurns();
+    state.turns.forEach(function (turn, index) {
+      render(turn, index, false);
+    });
+  }
+})();
