@@ -119,8 +119,8 @@ def record_reply(*, channel: str, kind: str, entry_id: str | None, confidence: f
     """Store one reply's kind, entry and confidence; return False (and log) if it could not be stored."""
     return _insert(
         "INSERT INTO reply (created, channel, kind, entry_id, confidence) VALUES (?, ?, ?, ?, ?)",
-        (_now().isoformat(timespec="seconds"), channel, kind, entry_id, round(confidence, 3)),
-        what=f"a {kind} reply",
+        (_now().isoformat(timespec="seconds"), channel, kind, entry_id, round(max(0.0, min(1.0, confidence)), 3)),
+        what=f"a reply of kind {kind}",
     )
 
 

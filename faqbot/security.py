@@ -97,7 +97,7 @@ def init_app(app: Flask) -> None:
     app.extensions["faqbot.limiter"] = limiter
 
     ancestors = "'none'"
-    embed_ancestors = app.config["EMBED_ORIGINS"]
+    embed_ancestors = " ".join(app.config["EMBED_ORIGINS"].split())
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

@@ -1,0 +1,103 @@
+"""The statistics database: migrations, one row per reply, and never a broken chat because of it."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import pytest
+
+from faqbot import db
+
+
+def rows(path: str, sql: str) -> list[tuple]:
+    """Run one query on the database file."""
+    with sqlite3.connect(path) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_first_start_creates_the_schema_at_the_latest_version(app):
+    """A new database gets every migration, and user_version says how many."""
+    path = app.config["DATABASE"]
+    assert rows(path, "PRAGMA user_version") == [(len(db.MIGRATIONS),)]
+    tables = {name for (name,) in rows(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"reply", "feedback"} <= tables
+
+
+def test_restart_keeps_the_data_and_runs_nothing_twice(make_app, client):
+    """Starting again on an existing database keeps its rows."""
+    client.post("/api/chat", json={"message": "what is a dental implant"})
+    app = make_app()
+    assert rows(app.config["DATABASE"], "SELECT COUNT(*) FROM reply") == [(1,)]
+
+
+def test_an_older_database_is_migrated_forward(tmp_path, monkeypatch):
+    """A database at version 1 receives only the migrations it has not had yet."""
+    path = str(tmp_path / "old.sqlite")
+    connection = db.connect(path)
+    db.migrate(connection)
+    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, ("CREATE TABLE extra (id INTEGER PRIMARY KEY)",)])
+    assert db.migrate(connection) == len(db.MIGRATIONS)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == len(db.MIGRATIONS)
+    connection.execute("SELECT COUNT(*) FROM extra")
+
+
+def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch):
+    """A broken migration is rolled back whole: no half-made tables, version unchanged."""
+    connection = db.connect(str(tmp_path / "x.sqlite"))
+    monkeypatch.setattr(db, "MIGRATIONS", [("CREATE TABLE good (id INTEGER)", "NOT SQL AT ALL")])
+    with pytest.raises(sqlite3.Error):
+        db.migrate(connection)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 0
+    assert connection.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'good'").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"), [("what is a dental implant", "answer"), ("can I pay with bitcoin", "fallback")]
+)
+def test_every_api_reply_is_recorded_without_the_words(app, client, message, kind):
+    """Each API reply adds its time, channel, kind, entry and confidence, and nothing of the message."""
+    client.post("/api/chat", json={"message": message})
+    [(created, channel, stored_kind, entry_id, confidence)] = rows(
+        app.config["DATABASE"], "SELECT created, channel, kind, entry_id, confidence FROM reply"
+    )
+    assert channel == "api" and stored_kind == kind
+    assert (entry_id is not None) == (kind == "answer")
+    assert 0 <= confidence <= 1 and created.endswith("+00:00")
+    with open(app.config["DATABASE"], "rb") as file:
+        assert message.encode() not in file.read()
+
+
+def test_form_replies_are_recorded_with_their_channel(app, send):
+    """Replies to the no-JavaScript form are recorded too, as the page channel."""
+    send("what is a dental implant")
+    assert rows(app.config["DATABASE"], "SELECT channel, kind, entry_id FROM reply") == [
+        ("page", "answer", "what-is-implant")
+    ]
+
+
+@pytest.mark.parametrize("broken", ["a folder", "newer than this faqbot", "locked by another process"])
+def test_a_database_that_cannot_be_written_never_breaks_the_chat(make_app, tmp_path, caplog, monkeypatch, broken):
+    """With an unusable database the patient still gets the reply, and the log names no words."""
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "stats.sqlite"
+    if broken == "a folder":
+        path.mkdir()
+    if broken == "newer than this faqbot":
+        db.connect(str(path)).execute("PRAGMA user_version = 99")
+    app = make_app(DATABASE=str(path))
+    if broken == "locked by another process":
+        db.connect(str(path)).execute("BEGIN EXCLUSIVE")
+    message = "what is a dental implant"
+    with caplog.at_level(logging.WARNING):
+        response = app.test_client().post("/api/chat", json={"message": message})
+    assert response.status_code == 200 and response.get_json()["kind"] == "answer"
+    assert "Could not record a reply of kind answer" in caplog.text
+    assert message not in caplog.text and "dental" not in caplog.text
+
+
+def test_record_reply_clamps_confidence(app):
+    """Stored confidence is between 0 and 1 and rounded, as in the reply contract."""
+    with app.test_request_context():
+        assert db.record_reply(channel="api", kind="answer", entry_id="x", confidence=1.23456)
+    assert rows(app.config["DATABASE"], "SELECT confidence FROM reply") == [(1.0,)]

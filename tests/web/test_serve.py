@@ -1,0 +1,53 @@
+"""The production server: waitress serving the app on a real loopback port."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+
+import pytest
+
+from faqbot.serve import make_server
+
+
+@pytest.fixture
+def running(app):
+    """The app served by waitress on a free loopback port."""
+    server = make_server(app, "127.0.0.1", 0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+def test_waitress_serves_the_api_over_http(running):
+    """A real HTTP request to the served app gets the health report, from a server that names no version."""
+    with urllib.request.urlopen(running + "/api/health", timeout=5) as response:
+        assert json.load(response)["status"] == "ok"
+        assert response.headers["Server"] == "faqbot"
+
+
+def test_waitress_serves_a_chat_reply(running):
+    """POST /api/chat works through the real server, as the browser uses it."""
+    request = urllib.request.Request(
+        running + "/api/chat",
+        data=json.dumps({"message": "what is a dental implant"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert json.load(response)["kind"] == "answer"
+
+
+def test_make_server_accepts_a_factory(make_app):
+    """serve() and make_server() take an app or a function that makes one."""
+    server = make_server(make_app, "127.0.0.1", 0, threads=1)
+    assert int(server.effective_port) > 0
+    server.close()
+
+
+def test_at_least_one_thread_is_needed(app):
+    """Asking for zero threads is refused with a clear message."""
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        make_server(app, "127.0.0.1", 0, threads=0)
