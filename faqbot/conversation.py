@@ -97,6 +97,11 @@ class Assistant:
             return self._answer(chosen, 1.0, (), f"chose option '{chosen.id}' of the clarify reply")
         return self._match(message, state)
 
+    def search(self, text: str, *, limit: int = 10) -> list[Candidate]:
+        """Rank entries for a search box with the same matcher patients get (no decline rules)."""
+        candidates = self.matcher.find_matches(self._terms(text), limit=limit + len(self.knowledge.uncovered))
+        return [c for c in candidates if not c.uncovered][:limit]
+
     def starter_questions(self, limit: int = 4) -> list[str]:
         """Questions to offer before the patient has asked anything."""
         preferred = ["what-is-implant", "treatment-process", "healing-time", "suitability", "surgery-discomfort"]

@@ -102,3 +102,10 @@ def test_typos_are_corrected_towards_content_words_only():
     analyzer = Analyzer({}, ["abutment healing", "some text"])
     assert analyzer.correct("abutmnt") == "abutment"
     assert analyzer.correct("zzzz") == "zzzz"
+
+
+def test_search_ranks_entries_only(tiny_assistant):
+    """Staff search uses the patients' matcher, returns entries only, best first, even for loose words."""
+    results = tiny_assistant.search("aphids tomato water")
+    assert results and results[0].key in {"watering", "seedlings"}
+    assert not any(c.uncovered for c in results)
