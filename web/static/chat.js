@@ -93,7 +93,8 @@
     var buttons = questions.map(function (question) {
       return el("button", { type: "submit", class: "suggestion", name: "choice", value: question }, question);
     });
-    return el("form", { class: "suggestions", role: "group", "aria-label": label }, buttons);
+    var legend = el("legend", { class: "visually-hidden" }, label);
+    return el("form", { class: "suggestions" }, el("fieldset", {}, legend, buttons));
   }
 
   function youCard(text) {

@@ -1,0 +1,199 @@
+"""Browser fixtures: the app served by waitress on a loopback port, driven by Debian's Chromium.
+
+Playwright is used as a library with `executable_path`, never `playwright install`: the browser is
+the system's /usr/bin/chromium (FAQBOT_CHROMIUM overrides). Without it the tests are skipped, except
+under CI=true, where a missing browser is a failure rather than a silent pass.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+
+from faqbot import create_app
+from faqbot.serve import make_server
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements.txt")
+
+PROJECT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT / "test-artifacts" / "browser"
+CHROMIUM = os.environ.get("FAQBOT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Headless on a CI box: no sandbox (root in a container), no GPU, and nothing that phones home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 320, "height": 640}
+
+
+@dataclass
+class Site:
+    """The app under test and where it is served."""
+
+    app: Flask
+    url: str
+    framing_host: str
+
+
+@dataclass
+class Watch:
+    """What a page did that a test should not have to check by hand."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+
+class _FramingPage(BaseHTTPRequestHandler):
+    """Another site (another port) that puts a page of ours in an iframe: /frame?src=<url>."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        source = parse_qs(urlsplit(self.path).query).get("src", [""])[0].replace('"', "")
+        body = f'<!doctype html><title>Clinic site</title><iframe src="{source}" title="Assistant"></iframe>'
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def framing_host() -> Iterator[str]:
+    """A second origin on loopback that frames our pages, as a clinic's own website would."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FramingPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, framing_host: str) -> Iterator[Site]:
+    """The real app (production settings, real knowledge base) served by waitress on 127.0.0.1."""
+    app = create_app(
+        {
+            "SECRET_KEY": secrets.token_hex(32),
+            "DATABASE": str(tmp_path_factory.mktemp("db") / "faqbot.sqlite"),
+            "RATELIMIT_ENABLED": False,  # one browser sends many messages quickly
+            "EMBED_ORIGINS": framing_host,
+        }
+    )
+    server = make_server(app, "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield Site(app, f"http://127.0.0.1:{server.effective_port}", framing_host)
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[sync_api.Browser]:
+    """Debian's Chromium, headless."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set FAQBOT_CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, site: Site) -> Iterator[Callable[..., tuple[sync_api.Page, Watch]]]:
+    """Open pages in fresh browser contexts; after the test, none may have logged an error or left the origin."""
+    watches: list[Watch] = []
+    contexts = []
+
+    def open_(path: str = "/", **context_options) -> tuple[sync_api.Page, Watch]:
+        context = browser.new_context(base_url=site.url, **{"viewport": DESKTOP, **context_options})
+        contexts.append(context)
+        page = context.new_page()
+        watch = Watch(site.url)
+        page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
+        page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
+        context.on("request", lambda r: _is_foreign(r.url, site.url) and watch.foreign_requests.append(r.url))
+        watches.append(watch)
+        page.goto(path)
+        return page, watch
+
+    yield open_
+    for context in contexts:
+        context.close()
+    for watch in watches:
+        assert watch.foreign_requests == [], "a page requested another origin"
+        assert watch.console_errors == [], "a page logged errors (a CSP violation shows up here)"
+
+
+@pytest.fixture
+def page(open_page) -> sync_api.Page:
+    """The chat page on a desktop-sized window, JavaScript on."""
+    return open_page("/")[0]
+
+
+def _is_foreign(url: str, origin: str) -> bool:
+    return not (url.startswith(origin + "/") or url == origin or url.startswith(("data:", "blob:", "about:")))
+
+
+def screenshot(page: sync_api.Page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/browser/ once animations have finished."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # Polled from here: wait_for_function would need eval, which the page's CSP rightly forbids.
+    for _ in range(50):
+        if page.evaluate("() => document.getAnimations().every(a => a.playState !== 'running')"):
+            break
+        page.wait_for_timeout(20)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture(name="screenshot")
+def screenshot_fixture() -> Callable[[sync_api.Page, str], Path]:
+    """Save a named screenshot of a page's current state for people to look at."""
+    return screenshot
+
+
+def ask(page: sync_api.Page, message: str, kind: str = "") -> sync_api.Locator:
+    """Type a message, press Enter, and return the reply card that arrives."""
+    before = page.locator("#transcript .message.bot").count()
+    page.fill("#message", message)
+    page.press("#message", "Enter")
+    reply = page.locator("#transcript .message.bot").nth(before)
+    reply.wait_for()
+    if kind:
+        assert f"kind-{kind}" in reply.get_attribute("class"), reply.get_attribute("class")
+    return reply
+
+
+@pytest.fixture(name="ask")
+def ask_fixture() -> Callable[..., sync_api.Locator]:
+    """Ask a question through the page like a patient, and return the reply card."""
+    return ask
+
+
+@pytest.fixture(scope="session")
+def clarifying(site: Site) -> str:
+    """A message the engine answers with a clarify reply."""
+    for message in ("abutment difference", "abutment before", "abutment during", "abutment happens"):
+        if site.app.extensions["faqbot"].reply(message).kind == "clarify":
+            return message
+    raise AssertionError("no candidate message asks to clarify any more; add a new one")
