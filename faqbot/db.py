@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 from contextlib import closing
 from datetime import UTC, datetime
 
@@ -46,6 +47,7 @@ BUSY_TIMEOUT_MS = 2000  # a patient waits at most this long on a locked database
 
 
 _READY = "faqbot.db.ready"
+_LOCAL = "faqbot.db.connections"
 
 
 class DatabaseTooNew(sqlite3.DatabaseError):
@@ -79,22 +81,23 @@ def migrate(db: sqlite3.Connection) -> int:
 
 
 def get_db() -> sqlite3.Connection:
-    """Return this request's connection, opened on first use."""
+    """Return this request's connection: the server thread's own, opened on its first request."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
-        g.db.execute("PRAGMA synchronous = NORMAL")  # with WAL, a crash of the app still loses nothing
+        local = current_app.extensions[_LOCAL]
+        if getattr(local, "db", None) is None:
+            local.db = connect(current_app.config["DATABASE"])
+            local.db.execute("PRAGMA synchronous = NORMAL")  # with WAL, an app crash still loses nothing
         if not current_app.extensions.get(_READY):
-            # The file was unavailable at start (a full disk, a missing mount): try again now it is back.
-            migrate(g.db)
+            # The file was unavailable at start (a full disk, a missing mount): try again now.
+            migrate(local.db)
             current_app.extensions[_READY] = True
+        g.db = local.db
     return g.db
 
 
 def close_db(exception: BaseException | None = None) -> None:
-    """Close this request's connection, if it opened one."""
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    """End this request's use of the connection; the thread keeps it open for its next request."""
+    g.pop("db", None)
 
 
 def default_path(app: Flask) -> str:
@@ -104,6 +107,9 @@ def default_path(app: Flask) -> str:
 
 def init_app(app: Flask) -> None:
     """Create or update the database on start; a failure is logged and the chat still runs."""
+    # One connection per server thread, kept open: opening and closing one per request cost more
+    # than the insert itself, above all the last close, which checkpoints and removes the WAL file.
+    app.extensions[_LOCAL] = threading.local()
     app.teardown_appcontext(close_db)
     path = app.config["DATABASE"]
     try:
@@ -139,8 +145,17 @@ def _insert(sql: str, values: tuple, *, what: str) -> bool:
     except (OSError, sqlite3.Error) as error:
         # Only what kind of row was lost and why; the values could one day include something sensitive.
         log.warning("Could not record %s: %s", what, error)
+        _forget_connection()  # the file may have been replaced or fixed: reconnect next time
         return False
     return True
+
+
+def _forget_connection() -> None:
+    local = current_app.extensions[_LOCAL]
+    connection, local.db = getattr(local, "db", None), None
+    g.pop("db", None)
+    if connection is not None:
+        connection.close()
 
 
 def _now() -> datetime:
