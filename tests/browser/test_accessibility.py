@@ -139,3 +139,16 @@ def test_status_and_alert_do_not_move_focus(open_page):
     page.locator("#chat-form").evaluate("form => form.requestSubmit()")
     expect(page.get_by_role("alert")).to_have_text("Please type a question first.")
     expect(page.locator("#message")).to_be_focused()
+
+
+@pytest.mark.parametrize("path", ["/", "/sources/two-stage-process"])
+def test_sticky_header_never_hides_what_has_focus(open_page, path):
+    """Where the header stays in view, the scroll padding is taller than it, so focus is never under it."""
+    page, _ = open_page(path)
+    header, padding, position = page.evaluate(
+        """() => [document.querySelector('.site-header').offsetHeight,
+                 parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop),
+                 getComputedStyle(document.querySelector('.site-header')).position]"""
+    )
+    assert position == "sticky"
+    assert header < padding

@@ -23,9 +23,10 @@ def tab_to(page, selector: str, key: str = "Tab", limit: int = 40) -> int:
 
 
 # The element under the centre of the focused one, after the browser scrolled it into view.
+# A link that wraps has one box per line: take the first line's box, not their union.
 UNDER_CENTRE = """() => {
-    const focused = document.activeElement, r = focused.getBoundingClientRect();
-    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 8));
+    const focused = document.activeElement, r = focused.getClientRects()[0];
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     return focused === hit || focused.contains(hit);
 }"""
 
