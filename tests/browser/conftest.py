@@ -64,7 +64,8 @@ class _FramingPage(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
         source = parse_qs(urlsplit(self.path).query).get("src", [""])[0].replace('"', "")
-        body = f'<!doctype html><title>Clinic site</title><iframe src="{source}" title="Assistant"></iframe>'
+        frame = f'<iframe src="{source}" title="Assistant" width="400" height="640"></iframe>'
+        body = f"<!doctype html><title>Clinic site</title>{frame}"
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.end_headers()

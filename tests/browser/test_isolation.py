@@ -49,6 +49,7 @@ def test_embed_works_inside_an_allowed_site(browser, site):
         answer = frame.locator(".kind-answer")
         expect(answer.locator("h3")).to_have_text("What is a dental implant?")
         expect(answer.locator(".sources a").first).to_have_attribute("target", "_blank")
+        page.wait_for_timeout(400)  # let the reply's fade-in inside the frame finish
         screenshot(page, "desktop-embed-in-clinic-site")
     finally:
         context.close()

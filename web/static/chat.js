@@ -189,10 +189,14 @@
     alertBox.textContent = text;
   }
 
+  // Show the new reply with the question box below it; if it is too tall for that, show its start.
+  // window.scrollTo, not scrollIntoView: inside the embed that would also scroll the clinic's page.
   function reveal(card) {
-    var room = window.innerHeight - form.offsetHeight - 32;
-    if (card.offsetHeight <= room) form.scrollIntoView({ block: "end" });
-    else card.scrollIntoView({ block: "start" });
+    var padding = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 16;
+    var cardTop = card.getBoundingClientRect().top + window.scrollY;
+    var target = form.getBoundingClientRect().bottom + window.scrollY + 16 - window.innerHeight;
+    if (cardTop - padding < target) target = cardTop - padding;
+    if (target > window.scrollY) window.scrollTo({ top: target });
   }
 
   function postJSON(url, body) {
