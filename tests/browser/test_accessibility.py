@@ -73,7 +73,7 @@ def test_axe_no_javascript_conversation(open_page):
     # axe needs script; the server-rendered page is re-opened in a JS context with the same cookie.
     html = page.content()
     checker, _ = open_page("/")
-    checker.set_content(html.replace('<script src="/static/chat.js" defer></script>', ""))
+    checker.set_content(html.replace('<script type="module" src="/static/chat.js"></script>', ""))
     assert_no_axe_violations(checker)
 
 

@@ -3,12 +3,11 @@
  * Without this file the form posts to /send and the page comes back (post/redirect/get). With it,
  * messages go to /api/chat without a reload, and the conversation (the patient's words included)
  * is kept in this tab's sessionStorage only, so it survives a reload and ends with the tab.
- * Replies are built with textContent, never innerHTML: answers and the patient's words stay text.
- * The markup mirrors web/templates/_reply.html.
+ * The reply cards are built by render.js. Loaded as a module: strict mode, deferred, same origin.
  */
-(function () {
-  "use strict";
+import { renderer } from "./render.js";
 
+(function () {
   var STORE = "faqbot.chat.v1";
   var MAX_STORED_TURNS = 200;
   var SLOW_MS = 600; // only a slow reply earns a "looking" status; a fast one would just add noise
@@ -24,10 +23,9 @@
   var alertBox = document.getElementById("chat-error");
   var clearForm = root.querySelector("form.clear");
   var data = root.dataset;
-  var newTab = data.view === "embed";
+  var cards = renderer(data);
   var state = load();
   var busy = false;
-  var counter = 0;
 
   function load() {
     try {
@@ -48,119 +46,6 @@
     }
   }
 
-  function el(tag, attributes) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      var value = attributes[name];
-      if (value === null || value === undefined || value === false) return;
-      node.setAttribute(name, value === true ? "" : value);
-    });
-    for (var i = 2; i < arguments.length; i++) {
-      [].concat(arguments[i]).forEach(function (child) {
-        if (child === null || child === undefined || child === false) return;
-        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-      });
-    }
-    return node;
-  }
-
-  // The same cut as Jinja's truncate(90, end="…") in _reply.html.
-  function excerpt(text) {
-    if (text.length <= 95) return text;
-    var cut = text.slice(0, 89);
-    var space = cut.lastIndexOf(" ");
-    return (space >= 0 ? cut.slice(0, space) : cut) + "…";
-  }
-
-  function link(href, text, external) {
-    var attributes = { href: href };
-    if (external) {
-      attributes.target = "_blank";
-      attributes.rel = "noopener";
-    }
-    return el("a", attributes, text);
-  }
-
-  function contactActions(className) {
-    var book = link(data.booking, "Book an appointment", newTab);
-    if (newTab) book.append(el("span", { class: "visually-hidden" }, " (opens in a new tab)"));
-    book.className = "button secondary";
-    var call = el("a", { class: "button call", href: data.phoneLink }, "Call " + data.clinic + ": " + data.phone);
-    return el("p", { class: className || "contact-actions" }, call, " ", book);
-  }
-
-  function suggestionForm(questions, label) {
-    var buttons = questions.map(function (question) {
-      return el("button", { type: "submit", class: "suggestion", name: "choice", value: question }, question);
-    });
-    var legend = el("legend", { class: "visually-hidden" }, label);
-    return el("form", { class: "suggestions" }, el("fieldset", {}, legend, buttons));
-  }
-
-  function youCard(text) {
-    return el("div", { class: "message you" }, el("p", { class: "who" }, "You"), el("p", { class: "text" }, text));
-  }
-
-  function feedbackForm(turn, index) {
-    var buttons = [["up", "Yes"], ["down", "No"]].map(function (pair) {
-      return el("button", { type: "submit", name: "vote", value: pair[0], class: "vote" }, pair[1]);
-    });
-    var fieldset = el("fieldset", {}, el("legend", {}, "Was this helpful?"), buttons);
-    var feedback = el("form", { class: "feedback", "data-turn": index }, fieldset);
-    if (turn.vote) markVoted(feedback, turn.vote);
-    return feedback;
-  }
-
-  function markVoted(feedback, vote) {
-    feedback.dataset.voted = vote;
-    feedback.querySelectorAll("button.vote").forEach(function (button) {
-      button.setAttribute("aria-disabled", "true");
-      button.setAttribute("aria-pressed", button.value === vote ? "true" : "false");
-    });
-    feedback.querySelector("fieldset").append(el("span", { class: "thanks" }, "Thank you for your feedback."));
-  }
-
-  function replyCard(turn, index, repeated) {
-    var reply = turn.reply;
-    var kind = reply.kind;
-    var card = el("div", { class: "message bot kind-" + kind + (repeated ? " repeated" : ""), id: "chat-turn-" + ++counter });
-    card.append(el("p", { class: "who" }, kind === "urgent" ? "Assistant: urgent" : "Assistant"));
-    if (kind === "urgent") {
-      card.append(
-        el(
-          "p",
-          { class: "call-first" },
-          el("a", { class: "button call", href: data.phoneLink }, "Call " + data.clinic + " now: " + data.phone),
-          " ",
-          el("a", { class: "button emergency", href: "tel:" + data.emergency }, "Emergency services: " + data.emergency)
-        )
-      );
-    }
-    if (kind === "fallback" && repeated) card.append(contactActions());
-    if (kind === "answer" && reply.entry) card.append(el("h3", { class: "question" }, reply.entry.question));
-    card.append(el("p", { class: "text" }, reply.reply));
-    if (reply.sources.length) {
-      card.append(
-        el(
-          "ul",
-          { class: "sources" },
-          reply.sources.map(function (source) {
-            var title = "(" + source.title + (newTab ? ", opens in a new tab" : "") + ")";
-            return el("li", {}, "Source: ", link(source.url, "“" + excerpt(source.quote) + "”", newTab), " ",
-              el("span", { class: "source-title" }, title));
-          })
-        )
-      );
-    }
-    if (kind === "fallback" && !repeated) card.append(contactActions());
-    if (reply.suggestions.length) {
-      var label = kind === "clarify" ? "Which question did you mean?" : "Related questions";
-      card.append(suggestionForm(reply.suggestions, label));
-    }
-    if (kind === "answer" && reply.entry) card.append(feedbackForm(turn, index));
-    return card;
-  }
-
   function previousReplyKind(index) {
     for (var i = index - 1; i >= 0; i--) if (state.turns[i].reply) return state.turns[i].reply.kind;
     return null;
@@ -168,8 +53,8 @@
 
   function render(turn, index, animate) {
     var node = turn.reply
-      ? replyCard(turn, index, turn.reply.kind === "fallback" && previousReplyKind(index) === "fallback")
-      : youCard(turn.you);
+      ? cards.replyCard(turn, index, turn.reply.kind === "fallback" && previousReplyKind(index) === "fallback")
+      : cards.youCard(turn.you);
     if (animate) node.classList.add("new");
     log.append(node);
     return node;
@@ -291,7 +176,7 @@
       .then(function () {
         turn.vote = vote;
         save();
-        markVoted(feedback, vote);
+        cards.markVoted(feedback, vote);
       })
       .catch(function (error) {
         showError(unreachable(error));

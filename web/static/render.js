@@ -1,0 +1,125 @@
+/* faqbot chat: builds a reply card from the JSON reply contract, as web/templates/_reply.html does
+ * for the server-rendered page. Everything goes in with textContent (via text nodes), never as
+ * HTML, so answers and the patient's words can only ever be text.
+ */
+
+// `data` is the chat section's dataset: the clinic's name, phone, tel: link, booking URL and view.
+export function renderer(data) {
+  var newTab = data.view === "embed"; // inside another site's frame, links open a new tab
+  var counter = 0;
+
+  function el(tag, attributes) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      var value = attributes[name];
+      if (value === null || value === undefined || value === false) return;
+      node.setAttribute(name, value === true ? "" : value);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      [].concat(arguments[i]).forEach(function (child) {
+        if (child === null || child === undefined || child === false) return;
+        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+      });
+    }
+    return node;
+  }
+
+  // The same cut as Jinja's truncate(90, end="…") in _reply.html.
+  function excerpt(text) {
+    if (text.length <= 95) return text;
+    var cut = text.slice(0, 89);
+    var space = cut.lastIndexOf(" ");
+    return (space >= 0 ? cut.slice(0, space) : cut) + "…";
+  }
+
+  function link(href, text, external) {
+    var attributes = { href: href };
+    if (external) {
+      attributes.target = "_blank";
+      attributes.rel = "noopener";
+    }
+    return el("a", attributes, text);
+  }
+
+  function contactActions(className) {
+    var book = link(data.booking, "Book an appointment", newTab);
+    if (newTab) book.append(el("span", { class: "visually-hidden" }, " (opens in a new tab)"));
+    book.className = "button secondary";
+    var call = el("a", { class: "button call", href: data.phoneLink }, "Call " + data.clinic + ": " + data.phone);
+    return el("p", { class: className || "contact-actions" }, call, " ", book);
+  }
+
+  function suggestionForm(questions, label) {
+    var buttons = questions.map(function (question) {
+      return el("button", { type: "submit", class: "suggestion", name: "choice", value: question }, question);
+    });
+    var legend = el("legend", { class: "visually-hidden" }, label);
+    return el("form", { class: "suggestions" }, el("fieldset", {}, legend, buttons));
+  }
+
+  function youCard(text) {
+    return el("div", { class: "message you" }, el("p", { class: "who" }, "You"), el("p", { class: "text" }, text));
+  }
+
+  function feedbackForm(turn, index) {
+    var buttons = [["up", "Yes"], ["down", "No"]].map(function (pair) {
+      return el("button", { type: "submit", name: "vote", value: pair[0], class: "vote" }, pair[1]);
+    });
+    var fieldset = el("fieldset", {}, el("legend", {}, "Was this helpful?"), buttons);
+    var feedback = el("form", { class: "feedback", "data-turn": index }, fieldset);
+    if (turn.vote) markVoted(feedback, turn.vote);
+    return feedback;
+  }
+
+  function markVoted(feedback, vote) {
+    feedback.dataset.voted = vote;
+    feedback.querySelectorAll("button.vote").forEach(function (button) {
+      button.setAttribute("aria-disabled", "true");
+      button.setAttribute("aria-pressed", button.value === vote ? "true" : "false");
+    });
+    feedback.querySelector("fieldset").append(el("span", { class: "thanks" }, "Thank you for your feedback."));
+  }
+
+  function replyCard(turn, index, repeated) {
+    var reply = turn.reply;
+    var kind = reply.kind;
+    var card = el("div", { class: "message bot kind-" + kind + (repeated ? " repeated" : ""), id: "chat-turn-" + ++counter });
+    card.append(el("p", { class: "who" }, kind === "urgent" ? "Assistant: urgent" : "Assistant"));
+    if (kind === "urgent") {
+      card.append(
+        el(
+          "p",
+          { class: "call-first" },
+          el("a", { class: "button call", href: data.phoneLink }, "Call " + data.clinic + " now: " + data.phone),
+          " ",
+          el("a", { class: "button emergency", href: "tel:" + data.emergency }, "Emergency services: " + data.emergency)
+        )
+      );
+    }
+    if (kind === "fallback" && repeated) card.append(contactActions());
+    if (kind === "answer" && reply.entry) card.append(el("h3", { class: "question" }, reply.entry.question));
+    card.append(el("p", { class: "text" }, reply.reply));
+    if (reply.sources.length) {
+      card.append(
+        el(
+          "ul",
+          { class: "sources" },
+          reply.sources.map(function (source) {
+            var title = "(" + source.title + (newTab ? ", opens in a new tab" : "") + ")";
+            return el("li", {}, "Source: ", link(source.url, "“" + excerpt(source.quote) + "”", newTab), " ",
+              el("span", { class: "source-title" }, title));
+          })
+        )
+      );
+    }
+    if (kind === "fallback" && !repeated) card.append(contactActions());
+    if (reply.suggestions.length) {
+      var label = kind === "clarify" ? "Which question did you mean?" : "Related questions";
+      card.append(suggestionForm(reply.suggestions, label));
+    }
+    if (kind === "answer" && reply.entry) card.append(feedbackForm(turn, index));
+    return card;
+  }
+
+  return { youCard: youCard, replyCard: replyCard, markVoted: markVoted };
+}
