@@ -194,3 +194,14 @@ def test_static_files_are_served_from_web_static(client):
     """The stylesheet and script come from web/static with their proper types."""
     assert client.get("/static/site.css").mimetype == "text/css"
     assert client.get("/static/chat.js").mimetype in {"text/javascript", "application/javascript"}
+
+
+def test_too_many_form_posts_get_a_calm_429_page(make_app):
+    """Past the rate limit, the no-JavaScript form gets the site's 429 page, with Retry-After and no echo."""
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_POST="1 per minute").test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text_of(client.get("/"))).group(1)
+    client.post("/send", data={"csrf_token": token, "message": "hello"})
+    response = client.post("/send", data={"csrf_token": token, "message": "my private words"})
+    assert response.status_code == 429 and response.mimetype == "text/html"
+    assert "Please slow down" in text_of(response) and "private words" not in text_of(response)
+    assert int(response.headers["Retry-After"]) > 0
