@@ -40,7 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     app.config.from_mapping(config.env_overrides())
-    from . import api, chat, db, errors, security, sources
+    from . import api, chat, db, errors, security, sources, staff, staff_auth, usage
 
     if not app.config.get("DATABASE"):
         app.config["DATABASE"] = db.default_path(app)
@@ -55,6 +55,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(chat.bp)
     app.register_blueprint(sources.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(staff_auth.bp)
+    app.register_blueprint(staff.bp)
+    staff_auth.init_app(app)
+    usage.purge_on_start(app)
     return app
 
 

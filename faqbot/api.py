@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest
 
-from . import db, get_assistant, openapi
+from . import db, get_assistant, openapi, usage
 from .errors import ApiError, error_body
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -34,9 +34,7 @@ def chat():
         raise ApiError("'conversation' must be the text token from the previous reply.")
     # An unknown or damaged token is not an error: the engine starts a new conversation.
     reply = get_assistant().reply(message, conversation)
-    db.record_reply(
-        channel="api", kind=reply.kind, entry_id=reply.entry.id if reply.entry else None, confidence=reply.confidence
-    )
+    usage.record(reply, message, channel="api")
     return jsonify(reply.to_dict())
 
 

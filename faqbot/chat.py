@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from . import db, get_assistant, transcript
+from . import db, get_assistant, transcript, usage
 
 bp = Blueprint("chat", __name__)
 
@@ -56,9 +56,7 @@ def send() -> Response:
         return redirect(url_for(VIEWS[view], _anchor="message"), 303)
     assistant = get_assistant()
     reply = assistant.reply(message, session.get("conversation"))
-    db.record_reply(
-        channel=view, kind=reply.kind, entry_id=reply.entry.id if reply.entry else None, confidence=reply.confidence
-    )
+    usage.record(reply, message, channel=view)
     records = transcript.remember(session.get("turns", []), reply, assistant.knowledge)
     session["turns"] = records
     session["conversation"] = reply.conversation

@@ -1,9 +1,11 @@
-"""The command line: ask, chat, check, eval, export (run `python -m faqbot --help`)."""
+"""The command line: ask, chat, check, eval, export, serve, set-staff-password, purge (see --help)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -55,6 +57,19 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write every entry as JSON")
     export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     export.set_defaults(run=_export)
+
+    serve = commands.add_parser("serve", help="run the web application with the production server (waitress)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.set_defaults(run=_serve)
+
+    password = commands.add_parser("set-staff-password", help="set the staff login password (kept only as a hash)")
+    password.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    password.set_defaults(run=_set_staff_password)
+
+    purge = commands.add_parser("purge", help="delete kept unanswered questions older than RETENTION_DAYS")
+    purge.set_defaults(run=_purge)
     return parser
 
 
@@ -178,6 +193,54 @@ def _export(args, settings, stdin, stdout) -> int:
         print(f"wrote {len(entries)} entries to {args.output}", file=stdout)
     else:
         print(text, file=stdout)
+    return 0
+
+
+def _web_app(settings):
+    """Create the web app as `serve` runs it, honouring --knowledge through its FAQBOT_ variable."""
+    from . import create_app
+
+    os.environ[config.ENV_PREFIX + "KNOWLEDGE_DIR"] = settings["KNOWLEDGE_DIR"]
+    return create_app()
+
+
+def _serve(args, settings, stdin, stdout) -> int:
+    from .serve import serve
+
+    if not 0 <= args.port <= 65535 or args.threads < 1:
+        print("error: --port must be 0-65535 and --threads at least 1", file=sys.stderr)
+        return 2
+    serve(_web_app(settings), host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+def _set_staff_password(args, settings, stdin, stdout) -> int:
+    from .auth import PasswordError, hash_password, save_password_hash
+
+    if args.stdin or not stdin.isatty():
+        password = stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("New staff password: ")
+        if getpass.getpass("Repeat it: ") != password:
+            print("error: the two passwords differ; nothing was changed", file=sys.stderr)
+            return 2
+    try:
+        password_hash = hash_password(password)
+    except PasswordError as error:
+        print(f"error: {error} Nothing was changed.", file=sys.stderr)
+        return 2
+    path = save_password_hash(_web_app(settings).instance_path, password_hash)
+    print(f"Staff password set (hash stored in {path}). Staff log in at /staff/login.", file=stdout)
+    return 0
+
+
+def _purge(args, settings, stdin, stdout) -> int:
+    from . import db, usage
+
+    app = _web_app(settings)
+    with app.app_context():
+        deleted = usage.purge(db.get_db(), retention_days=app.config["RETENTION_DAYS"])
+    print(f"Deleted {deleted} kept question(s) older than {app.config['RETENTION_DAYS']} days.", file=stdout)
     return 0
 
 

@@ -51,6 +51,13 @@ def _secret(value: str) -> str:
     return value.strip()
 
 
+def _password_hash(value: str) -> str:
+    # A plain password pasted here by mistake must not become a login that never works (or leaks).
+    if not value.strip().startswith(("scrypt:", "pbkdf2:")):
+        raise ValueError("must be a hash made by 'python -m faqbot set-staff-password', not a password")
+    return value.strip()
+
+
 def _rate_limit(value: str) -> str:
     from limits import parse_many  # only the web app needs it, not the command line
 
@@ -80,6 +87,7 @@ class Setting:
     parse: Callable[[str], Any]
     help: str
     secret: bool = False  # never echoed in an error message
+    optional: bool = False  # an empty value means "not set"
 
 
 SETTINGS: dict[str, Setting] = {
@@ -119,6 +127,20 @@ SETTINGS: dict[str, Setting] = {
         _origins,
         "Sites allowed to show /embed in an iframe, separated by spaces, e.g. https://www.clinic.example.",
     ),
+    # Staff workspace and learning from use.
+    "STAFF_PASSWORD_HASH": Setting(
+        "",
+        _password_hash,
+        "Hash of the staff password (from set-staff-password). Unset: instance/staff_password.hash, else no login.",
+        secret=True,
+        optional=True,
+    ),
+    "STAFF_SESSION_MINUTES": Setting(60, _positive_int, "A staff session ends after this many idle minutes."),
+    "STAFF_LOGIN_LIMIT": Setting("5 per minute", _rate_limit, "Login attempts one client may make."),
+    "KEEP_UNANSWERED_TEXT": Setting(
+        False, _boolean, "Keep the redacted text of unanswered questions for the staff report (off by default)."
+    ),
+    "RETENTION_DAYS": Setting(30, _positive_int, "Days kept questions are stored before they are deleted."),
 }
 
 
@@ -154,6 +176,8 @@ def check(config: Mapping[str, Any]) -> None:
         is_count = isinstance(setting.default, int) and not isinstance(setting.default, bool)
         if is_count and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
             raise ConfigError(f"Config '{key}' must be a positive whole number (got {value!r}).")
+        if setting.optional and value == "":
+            continue
         if isinstance(setting.default, str) and (not isinstance(value, str) or not value.strip()):
             raise ConfigError(f"Config '{key}' must be non-empty text (got {value!r}).")
         if setting.default is None and not isinstance(value, str):

@@ -41,6 +41,16 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX feedback_entry ON feedback (entry_id)",
     ),
+    (
+        # Only written when KEEP_UNANSWERED_TEXT is on; text is redacted first and purged after RETENTION_DAYS.
+        """CREATE TABLE unanswered (
+            id INTEGER PRIMARY KEY,
+            created TEXT NOT NULL,          -- UTC, ISO 8601 to the second
+            kind TEXT NOT NULL,             -- fallback or clarify
+            text TEXT NOT NULL              -- the question with contact details redacted
+        )""",
+        "CREATE INDEX unanswered_created ON unanswered (created)",
+    ),
 ]
 VOTES = {"up": 1, "down": -1}
 BUSY_TIMEOUT_MS = 2000  # a patient waits at most this long on a locked database before we give up on the row
@@ -136,6 +146,15 @@ def record_feedback(*, entry_id: str, vote: str) -> bool:
         "INSERT INTO feedback (created, entry_id, vote) VALUES (?, ?, ?)",
         (_now().date().isoformat(), entry_id, VOTES[vote]),
         what="a feedback vote",
+    )
+
+
+def record_unanswered(*, kind: str, text: str) -> bool:
+    """Store an unanswered question's (already redacted) text; only called when keeping is switched on."""
+    return _insert(
+        "INSERT INTO unanswered (created, kind, text) VALUES (?, ?, ?)",
+        (_now().isoformat(timespec="seconds"), kind, text),
+        what=f"an unanswered question ({kind})",
     )
 
 

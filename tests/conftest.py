@@ -38,9 +38,9 @@ def real_assistant() -> Assistant:
 
 
 @pytest.fixture
-def app():
-    """The Flask app over the real knowledge base, in testing mode."""
-    return create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
+def app(tmp_path):
+    """The Flask app over the real knowledge base, in testing mode, with its database in tmp_path."""
+    return create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "DATABASE": str(tmp_path / "stats.sqlite")})
 
 
 @pytest.fixture

@@ -1,0 +1,109 @@
+"""Access to the staff workspace: login, logout, expiry, CSRF, rate limits, and every route refusing anonymous use."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+PAGES = [
+    "/staff/",
+    "/staff/entries/healing-time",
+    "/staff/console",
+    "/staff/sources",
+    "/staff/report",
+    "/staff/report.csv",
+]
+POSTS = ["/staff/console"]
+
+
+def test_every_staff_route_is_listed_here(app):
+    """Each /staff route of the app appears in the access tests below (a new route cannot slip through)."""
+    rules = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/staff")}
+    covered = {p.replace("healing-time", "<entry_id>") for p in PAGES + POSTS}
+    assert rules - {"/staff/login", "/staff/logout"} == covered
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_anonymous_page_views_are_sent_to_login(client, path):
+    """An anonymous visitor to any staff page is redirected to the login page and sees no staff data."""
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/login?next=")
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_anonymous_posts_are_refused(client, path, csrf):
+    """A POST to a staff action without a session is refused with 403 (CSRF is checked first, then login)."""
+    token = csrf(client, "/staff/login")
+    response = client.post(path, data={"question": "hi", "csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_login_then_logout(client, login, csrf):
+    """The right password opens the workspace; logging out closes it again."""
+    response = login(client)
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/"
+    assert client.get("/staff/").status_code == 200
+    token = csrf(client, "/staff/")
+    assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/staff/").status_code == 302
+
+
+def test_wrong_password_is_refused(client, login):
+    """A wrong password gets 401 and a message, and no session."""
+    response = login(client, "not the password at all")
+    assert response.status_code == 401 and "not right" in response.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_login_redirects_only_to_staff_pages(client, csrf):
+    """?next= can only lead to a staff page, never to another site."""
+    for target, expected in [
+        ("/staff/report", "/staff/report"),
+        ("//evil.example/x", "/staff/"),
+        ("https://evil.example", "/staff/"),
+    ]:
+        token = csrf(client, "/staff/login")
+        response = client.post(
+            f"/staff/login?next={target}", data={"password": "a long staff password", "csrf_token": token}
+        )
+        assert response.headers["Location"] == expected
+
+
+def test_login_form_needs_its_csrf(client):
+    """Posting the login form without the CSRF token is refused."""
+    assert client.post("/staff/login", data={"password": "a long staff password"}).status_code == 400
+
+
+def test_without_a_password_the_login_page_says_how_to_set_one(make_app, csrf):
+    """No password configured: nobody can log in, and the page names the command that sets one."""
+    app = make_app(STAFF_PASSWORD_HASH="")
+    client = app.test_client()
+    page = client.get("/staff/login").get_data(as_text=True)
+    assert "python -m faqbot set-staff-password" in page and 'type="password"' not in page
+    token = csrf(client, "/")
+    assert client.post("/staff/login", data={"password": "anything at all", "csrf_token": token}).status_code == 403
+
+
+def test_session_expires_when_idle(staff, app, monkeypatch):
+    """After STAFF_SESSION_MINUTES without a request, the session has ended."""
+    assert staff.get("/staff/").status_code == 200
+    later = time.time() + app.config["STAFF_SESSION_MINUTES"] * 60 + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert staff.get("/staff/").status_code == 302
+
+
+def test_session_cookie_flags(client, login):
+    """The session cookie is HttpOnly and SameSite=Lax, and Secure by default."""
+    login(client)
+    cookie = client.get_cookie("faqbot_session")
+    assert cookie.http_only and cookie.same_site == "Lax" and cookie.secure
+
+
+def test_login_attempts_are_rate_limited(make_app, login):
+    """Repeated login attempts from one client get 429 after STAFF_LOGIN_LIMIT."""
+    app = make_app(RATELIMIT_ENABLED=True, STAFF_LOGIN_LIMIT="3 per minute")
+    client = app.test_client()
+    statuses = [login(client, "wrong password number x").status_code for _ in range(5)]
+    assert statuses[:3] == [401, 401, 401] and statuses[3:] == [429, 429]
