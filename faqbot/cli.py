@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
     except config.ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error worth a traceback
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:

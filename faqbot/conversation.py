@@ -52,6 +52,7 @@ class Assistant:
         entry_texts = [t for e in knowledge.entries for t in (*e.phrasings, e.answer)]
         other_texts = [p for t in knowledge.uncovered for p in t.phrasings]
         other_texts += [w for r in knowledge.urgent_rules for g in r.groups for w in g]
+        other_texts += sorted(self.smalltalk.words())  # "mate" is small talk, not a typo of "made"
         self.analyzer = Analyzer(knowledge.synonyms, entry_texts + other_texts)
         self._ignorable = {w for w in self.smalltalk.words()} - set(self._plain_words(entry_texts))
         # Synonyms apply first, so "how long" counts as known through the entries that use it.

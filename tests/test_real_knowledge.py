@@ -147,6 +147,12 @@ def test_follow_ups_on_the_real_knowledge_base(real_assistant, turns, expected):
     assert reply.kind == "answer" and reply.entry.id == expected
 
 
+def test_small_talk_words_are_not_read_as_typos(real_assistant):
+    """'mate' around a question is small talk, not a misspelt 'made' (which would decline as materials)."""
+    assert real_assistant.reply("thanks a lot mate").kind == "smalltalk"
+    assert real_assistant.reply("hiya mate, what is an abutment?").entry.id == "abutment"
+
+
 def test_typos_in_real_questions(real_assistant):
     """Patients' spelling still finds the entry."""
     assert real_assistant.reply("how lng do implnts tak to heal").entry.id == "healing-time"
