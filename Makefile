@@ -13,8 +13,8 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-run: $(VENV)/.installed  ## start the assistant in the terminal
-	$(PY) -m faqbot chat
+run: $(VENV)/.installed  ## serve the web app at http://127.0.0.1:8000
+	$(PY) -m faqbot serve
 
 chat: $(VENV)/.installed  ## talk to the assistant in the terminal
 	$(PY) -m faqbot chat
@@ -27,8 +27,9 @@ test: $(VENV)/.installed browser  ## run lint, the knowledge check and every tes
 check: $(VENV)/.installed  ## validate the knowledge base
 	$(PY) -m faqbot check
 
-bench: $(VENV)/.installed  ## print matching performance figures
+bench: $(VENV)/.installed  ## print matching and load figures
 	$(PY) bench/matching.py
+	$(PY) bench/load.py
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (root, as in CI).
 browser:
