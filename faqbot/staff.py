@@ -20,6 +20,7 @@ from .staff_auth import login_required
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 REPORT_DAYS = (7, 30, 90)
+NEAR_ENTRY = 0.35  # an unanswered group this close to an entry is suggested as one of its phrasings
 
 
 @bp.get("/")
@@ -98,6 +99,7 @@ def report() -> str:
     questions = {e.id: e.question for e in get_assistant().knowledge.entries}
     return render_template(
         "staff/report.html",
+        nearest=_nearest_entries(data.unanswered if data else None),
         report=data,
         chart=chart,
         days=days,
@@ -135,6 +137,17 @@ def _report(days: int):
         texts = usage.unanswered_texts(db.get_db(), days=days)
         data = data.__class__(**{**data.__dict__, "unanswered": group_questions(texts)})
     return data
+
+
+def _nearest_entries(groups) -> dict[str, object]:
+    """For each unanswered group, the entry it could become an alternate phrasing of (None: a new entry)."""
+    assistant = get_assistant()
+    nearest = {}
+    for group in groups or []:
+        best = assistant.search(group.representative, limit=1)
+        close = best and best[0].score >= NEAR_ENTRY
+        nearest[group.representative] = assistant.knowledge.entry(best[0].key) if close else None
+    return nearest
 
 
 def _safely(compute):

@@ -23,14 +23,15 @@ def _database_text(path) -> str:
     return " ".join(str(row) for table in tables for row in connection.execute(f"SELECT * FROM {table}"))
 
 
-def test_canary_message_never_reaches_the_database_or_logs(make_app, tmp_path, caplog):
+def test_canary_message_never_reaches_the_database_or_logs(make_app, tmp_path, caplog, csrf):
     """With text keeping off (the default), a patient's message is in neither the database nor the logs."""
     app = make_app()
     assert app.config["KEEP_UNANSWERED_TEXT"] is False
     caplog.set_level(logging.DEBUG)
     client = app.test_client()
-    for path in ("/api/chat",):
-        assert client.post(path, json={"message": CANARY}).status_code == 200
+    assert client.post("/api/chat", json={"message": CANARY}).status_code == 200
+    form = {"message": CANARY, "csrf_token": csrf(client, "/"), "view": "page"}
+    assert client.post("/send", data=form).status_code == 303  # the no-JavaScript form
     raw = (tmp_path / "faqbot.sqlite").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("faqbot.sqlite-*"))
     assert b"canary-7Qx9" not in raw and b"jane@example.com" not in raw
     assert "canary-7Qx9" not in _database_text(tmp_path / "faqbot.sqlite")
@@ -51,11 +52,13 @@ def test_kept_questions_appear_grouped_in_the_report(make_app, login):
     """Kept unanswered questions are grouped with counts on the report, most frequent first."""
     app = make_app(KEEP_UNANSWERED_TEXT=True)
     client = app.test_client()
-    for message in ["do you take visa cards", "do you take visa", "is there parking nearby"]:
+    for message in ["do you take visa cards", "do you take visa", "is there parking nearby", "implant abutment crown"]:
         client.post("/api/chat", json={"message": message})
     login(client)
     page = client.get("/staff/report").get_data(as_text=True)
     assert "<td>2</td><td>do you take visa" in page and "is there parking nearby" in page
+    assert "New entry (or a not-covered topic)" in page
+    assert "Alternate phrasing of" in page
 
 
 def test_retention_purges_old_questions(make_app, tmp_path):
