@@ -198,3 +198,79 @@ def clarifying(site: Site) -> str:
         if site.app.extensions["faqbot"].reply(message).kind == "clarify":
             return message
     raise AssertionError("no candidate message asks to clarify any more; add a new one")
+
+
+# The staff workspace: apps served like `site`, each with its own database, plus a staff password.
+
+STAFF_PASSWORD = "a long staff password"  # the same as in tests/staff/conftest.py
+
+
+@pytest.fixture(scope="session")
+def serve_app(tmp_path_factory: pytest.TempPathFactory, framing_host: str) -> Iterator[Callable[..., Site]]:
+    """Serve another app like `site`, with its own empty database and a staff password, plus any settings."""
+    from faqbot.auth import hash_password  # here, so the fixtures above stay exactly as they were
+
+    password_hash = hash_password(STAFF_PASSWORD)
+    running = []
+
+    def serve(**settings) -> Site:
+        app = create_app(
+            {
+                "SECRET_KEY": secrets.token_hex(32),
+                "DATABASE": str(tmp_path_factory.mktemp("db") / "faqbot.sqlite"),
+                "RATELIMIT_ENABLED": False,
+                "EMBED_ORIGINS": framing_host,
+                "STAFF_PASSWORD_HASH": password_hash,
+                **settings,
+            }
+        )
+        server = make_server(app, "127.0.0.1", 0, threads=4)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return Site(app, f"http://127.0.0.1:{server.effective_port}", framing_host)
+
+    yield serve
+    for server, thread in running:
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def staff_site(serve_app) -> Site:
+    """The app with a staff password (text of unanswered questions not kept), shared by the session."""
+    return serve_app()
+
+
+@pytest.fixture
+def open_staff_page(browser, staff_site: Site) -> Iterator[Callable[..., tuple[sync_api.Page, Watch]]]:
+    """Open a staff page in a fresh context, logged in unless told not to; checked afterwards like open_page."""
+    watches: list[Watch] = []
+    contexts = []
+
+    def open_(
+        path: str = "/staff/", *, site: Site | None = None, logged_in: bool = True, **context_options
+    ) -> tuple[sync_api.Page, Watch]:
+        served = site or staff_site
+        context = browser.new_context(base_url=served.url, **{"viewport": DESKTOP, **context_options})
+        contexts.append(context)
+        page = context.new_page()
+        watch = Watch(served.url)
+        page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
+        page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
+        context.on("request", lambda r: _is_foreign(r.url, served.url) and watch.foreign_requests.append(r.url))
+        watches.append(watch)
+        if logged_in:
+            page.goto("/staff/login")
+            page.fill("#password", STAFF_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url("**/staff/")
+        page.goto(path)
+        return page, watch
+
+    yield open_
+    for context in contexts:
+        context.close()
+    for watch in watches:
+        assert watch.foreign_requests == [], "a staff page requested another origin"
+        assert watch.console_errors == [], "a staff page logged errors (a CSP violation shows up here)"
