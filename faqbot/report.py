@@ -136,7 +136,9 @@ def chart_svg(report: Report, *, width: int = 720, height: int = 240) -> str:
                 f'<rect x="{x}" y="{y}" width="{bar_width}" height="{bar}" fill="{KIND_COLOURS[kind]}">'
                 f"<title>{escape(day.isoformat())}: {count} {kind}</title></rect>"
             )
-        if index % 7 == 0 or index == len(days) - 1:
+        last = index == len(days) - 1
+        # A label every 7 days, and the last day's unless it would collide with the previous label.
+        if index % 7 == 0 or (last and index % 7 > 3):
             parts.append(
                 f'<text x="{x}" y="{height - 22}" font-size="11" fill="#222222">{escape(day.strftime("%d %b"))}</text>'
             )

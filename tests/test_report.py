@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 from datetime import date
 
@@ -93,3 +94,12 @@ def test_csv_export_has_every_section_and_defuses_formulas(stats_db):
     assert sections == {"per day", "most served", "least helpful", "unanswered"}
     assert rows[[r[0] for r in rows].index("least helpful")][:2] == ["least helpful", "crown"]
     assert rows[-1][-1] == "'=HYPERLINK(1)"
+
+
+def test_chart_day_labels_never_collide(stats_db):
+    """Day labels are a week apart; the last day gets a label only when it is not next to the previous one."""
+    for days in (7, 30, 90):
+        svg = chart_svg(build_report(stats_db, days=days, today=TODAY))
+        positions = sorted(float(x) for x in re.findall(r'<text x="(\d+)" y="\d+" font-size="11"', svg)[:-5])
+        bar = (720 - 40) // days
+        assert all(b - a > 3 * bar for a, b in zip(positions, positions[1:], strict=False)), days
