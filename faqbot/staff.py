@@ -20,7 +20,7 @@ from .staff_auth import login_required
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 REPORT_DAYS = (7, 30, 90)
-NEAR_ENTRY = 0.35  # an unanswered group this close to an entry is suggested as one of its phrasings
+NEAR_ENTRY = 0.5  # as close as an answer needs: the group was declined or clarified for another reason
 
 
 @bp.get("/")

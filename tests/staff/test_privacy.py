@@ -52,7 +52,7 @@ def test_kept_questions_appear_grouped_in_the_report(make_app, login):
     """Kept unanswered questions are grouped with counts on the report, most frequent first."""
     app = make_app(KEEP_UNANSWERED_TEXT=True)
     client = app.test_client()
-    for message in ["do you take visa cards", "do you take visa", "is there parking nearby", "implant abutment crown"]:
+    for message in ["do you take visa cards", "do you take visa", "is there parking nearby", "abutment difference"]:
         client.post("/api/chat", json={"message": message})
     login(client)
     page = client.get("/staff/report").get_data(as_text=True)
