@@ -118,30 +118,47 @@ def browser() -> Iterator[sync_api.Browser]:
         browser.close()
 
 
+class _WatchedPages:
+    """Opens pages in fresh browser contexts, watching for errors and requests to other origins."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.contexts: list = []
+        self.watches: list[Watch] = []
+
+    def open(self, origin: str, **context_options) -> tuple[sync_api.Page, Watch]:
+        """Return a new page (not yet navigated) on `origin`, with its watch."""
+        context = self.browser.new_context(base_url=origin, **{"viewport": DESKTOP, **context_options})
+        self.contexts.append(context)
+        page = context.new_page()
+        watch = Watch(origin)
+        page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
+        page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
+        context.on("request", lambda r: _is_foreign(r.url, origin) and watch.foreign_requests.append(r.url))
+        self.watches.append(watch)
+        return page, watch
+
+    def close_and_check(self) -> None:
+        """Close every context; none of their pages may have logged an error or left the origin."""
+        for context in self.contexts:
+            context.close()
+        for watch in self.watches:
+            assert watch.foreign_requests == [], "a page requested another origin"
+            assert watch.console_errors == [], "a page logged errors (a CSP violation shows up here)"
+
+
 @pytest.fixture
 def open_page(browser, site: Site) -> Iterator[Callable[..., tuple[sync_api.Page, Watch]]]:
     """Open pages in fresh browser contexts; after the test, none may have logged an error or left the origin."""
-    watches: list[Watch] = []
-    contexts = []
+    pages = _WatchedPages(browser)
 
     def open_(path: str = "/", **context_options) -> tuple[sync_api.Page, Watch]:
-        context = browser.new_context(base_url=site.url, **{"viewport": DESKTOP, **context_options})
-        contexts.append(context)
-        page = context.new_page()
-        watch = Watch(site.url)
-        page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
-        page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
-        context.on("request", lambda r: _is_foreign(r.url, site.url) and watch.foreign_requests.append(r.url))
-        watches.append(watch)
+        page, watch = pages.open(site.url, **context_options)
         page.goto(path)
         return page, watch
 
     yield open_
-    for context in contexts:
-        context.close()
-    for watch in watches:
-        assert watch.foreign_requests == [], "a page requested another origin"
-        assert watch.console_errors == [], "a page logged errors (a CSP violation shows up here)"
+    pages.close_and_check()
 
 
 @pytest.fixture
@@ -245,21 +262,12 @@ def staff_site(serve_app) -> Site:
 @pytest.fixture
 def open_staff_page(browser, staff_site: Site) -> Iterator[Callable[..., tuple[sync_api.Page, Watch]]]:
     """Open a staff page in a fresh context, logged in unless told not to; checked afterwards like open_page."""
-    watches: list[Watch] = []
-    contexts = []
+    pages = _WatchedPages(browser)
 
     def open_(
         path: str = "/staff/", *, site: Site | None = None, logged_in: bool = True, **context_options
     ) -> tuple[sync_api.Page, Watch]:
-        served = site or staff_site
-        context = browser.new_context(base_url=served.url, **{"viewport": DESKTOP, **context_options})
-        contexts.append(context)
-        page = context.new_page()
-        watch = Watch(served.url)
-        page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
-        page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
-        context.on("request", lambda r: _is_foreign(r.url, served.url) and watch.foreign_requests.append(r.url))
-        watches.append(watch)
+        page, watch = pages.open((site or staff_site).url, **context_options)
         if logged_in:
             page.goto("/staff/login")
             page.fill("#password", STAFF_PASSWORD)
@@ -269,8 +277,4 @@ def open_staff_page(browser, staff_site: Site) -> Iterator[Callable[..., tuple[s
         return page, watch
 
     yield open_
-    for context in contexts:
-        context.close()
-    for watch in watches:
-        assert watch.foreign_requests == [], "a staff page requested another origin"
-        assert watch.console_errors == [], "a staff page logged errors (a CSP violation shows up here)"
+    pages.close_and_check()
