@@ -6,6 +6,7 @@ unanswered questions, and only when KEEP_UNANSWERED_TEXT is on (redacted, time-l
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -154,6 +155,6 @@ def _safely(compute):
     """Show the page without figures rather than fail when the database cannot be read."""
     try:
         return compute()
-    except Exception as error:  # noqa: BLE001 - any database trouble degrades to "figures unavailable"
-        current_app.logger.error("Staff figures unavailable: %s", type(error).__name__)
+    except (OSError, sqlite3.Error) as error:
+        current_app.logger.error("Staff figures unavailable: %s", error)
         return None

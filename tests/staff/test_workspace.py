@@ -87,3 +87,15 @@ def test_report_and_csv(staff, client):
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[[r[0] for r in rows].index("most served")][:2] == ["most served", "osseointegration"]
+
+
+def test_pages_still_open_when_the_database_cannot_be_read(staff, app):
+    """A broken statistics file hides the figures but never the answers or the report page itself."""
+    with app.app_context():
+        from faqbot import db
+
+        db.get_db().execute("DROP TABLE reply")
+    assert "Usage figures are unavailable" in staff.get("/staff/entries/crown").get_data(as_text=True)
+    report = staff.get("/staff/report")
+    assert report.status_code == 200 and "Figures are unavailable" in report.get_data(as_text=True)
+    assert staff.get("/staff/report.csv").status_code == 503
