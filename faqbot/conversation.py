@@ -7,7 +7,7 @@ are thin shells around it, so both give the same answers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .analysis import Analyzer
 from .clinic import Clinic, fill
@@ -26,6 +26,7 @@ _CHOICE = {
 }
 _FOLLOW_UP_CUE = re.compile(r"^(and|what about|how about|what if|why|so|then|but|also)\b")
 _REFERENCE = {"it", "that", "this", "they", "them", "those", "one", "there", "these"}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,28 @@ class Assistant:
         chosen = self._chosen_option(message, state)
         if chosen:
             return self._answer(chosen, 1.0, (), f"chose option '{chosen.id}' of the clarify reply")
-        return self._match(message, state)
+        return self._question_sentence(message, state) or self._match(message, state)
+
+    def _question_sentence(self, message: str, state: ConversationState) -> Reply | None:
+        """Answer the question sentence of a longer message ("I lost a tooth last year. How long does it take?").
+
+        The patient's question is what they ask, not the story before it. Only when the story is made
+        of words the knowledge base knows: a word it does not know may change the question ("I'm
+        pregnant. Can I get an implant?"), so that message goes the usual way and declines.
+        """
+        sentences = [s for s in _SENTENCE_END.split(message.strip()) if s.strip()]
+        if len(sentences) < 2:
+            return None
+        questions = [s for s in sentences if s.rstrip().endswith("?")]
+        if not questions or len(questions) == len(sentences):
+            return None
+        story = [t for s in sentences if s not in questions for t in self._terms(s)]
+        if any(t not in self._known_terms and t not in _REFERENCE for t in story):
+            return None
+        reply = self._match(" ".join(questions), state)
+        if reply.kind != "answer":
+            return None
+        return replace(reply, reason=reply.reason + " (of the question sentence)")
 
     def search(self, text: str, *, limit: int = 10) -> list[Candidate]:
         """Rank entries for a search box with the same matcher patients get (no decline rules)."""

@@ -107,3 +107,16 @@ def test_token_never_contains_the_message(tiny_assistant):
     body = reply.conversation.removeprefix("c1.")
     decoded = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
     assert "Alice" not in decoded and "often" not in decoded
+
+
+def test_question_sentence_of_a_longer_message_is_answered(tiny_assistant):
+    """A story sentence the knowledge base fully knows does not drown the question that follows it."""
+    message = "I have tomato plants with yellow leaves in a shady garden. How often should I water tomato seedlings?"
+    reply = tiny_assistant.reply(message)
+    assert reply.kind == "answer" and reply.entry.id == "seedlings"
+
+
+def test_unknown_word_in_the_story_still_declines(tiny_assistant):
+    """A story word the knowledge base does not know may change the question, so the message is declined."""
+    reply = tiny_assistant.reply("My plants are in a greenhouse in Norway. How often should I water tomato plants?")
+    assert reply.kind == "fallback"
