@@ -71,7 +71,9 @@ class Analyzer:
     def _nearest(self, word: str) -> str | None:
         """Return the closest content word within one edit (two for long words), most frequent first."""
         limit = 1 if len(word) < 7 else 2
-        best = process.extractOne(word, self._targets, scorer=OSA.distance, score_cutoff=limit)
+        # Short words change meaning with one letter ("rest" is not "test"): keep their first letter.
+        targets = self._targets if len(word) > 4 else [w for w in self._targets if w[0] == word[0]]
+        best = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=limit)
         if best is None and len(word) >= 5:
             # "shoud", "oftne": a misspelt function word is dropped, not treated as an unknown topic
             best = process.extractOne(word, self._function_words, scorer=OSA.distance, score_cutoff=1)

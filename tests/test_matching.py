@@ -109,3 +109,10 @@ def test_search_ranks_entries_only(tiny_assistant):
     results = tiny_assistant.search("aphids tomato water")
     assert results and results[0].key in {"watering", "seedlings"}
     assert not any(c.uncovered for c in results)
+
+
+def test_short_words_keep_their_first_letter_when_corrected():
+    """'rest' is never corrected to 'test' (a different topic); 'lng' still becomes 'long'."""
+    analyzer = Analyzer({}, ["blood test results", "how long"])
+    assert analyzer.correct("rest") == "rest"
+    assert analyzer.correct("lng") == "long"
