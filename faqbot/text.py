@@ -53,7 +53,8 @@ STOPWORDS = frozenset(
     whut guys lot lots shall soon tho thx hmm oh well etc good fine great nice basically
     typically normally currently recently specifically honestly anyway wonder wondering wondered
     curious question questions ask asking asked heard read wanted somebody everybody receive
-    receiving obtain primary main simple simply terms plain briefly type types sort thinking considering year years ago told said
+    receiving obtain primary main simple simply terms plain briefly type types sort thinking
+    considering year years ago told said
     """.split()
 )
 
