@@ -126,11 +126,8 @@ class Assistant:
         return [c for c in candidates if not c.uncovered][:limit]
 
     def starter_questions(self, limit: int = 4) -> list[str]:
-        """Questions to offer before the patient has asked anything."""
-        preferred = ["what-is-implant", "treatment-process", "healing-time", "suitability", "surgery-discomfort"]
-        entries = [self.knowledge.entry(i) for i in preferred if self.knowledge.entry(i)] or list(
-            self.knowledge.entries
-        )
+        """Questions to offer before the patient has asked anything (smalltalk.toml's [welcome])."""
+        entries = [self.knowledge.entry(i) for i in self.knowledge.welcome] or list(self.knowledge.entries)
         return [e.question for e in entries[:limit]]
 
     def ambiguous_phrasings(self) -> list[tuple[str, str, str, str]]:

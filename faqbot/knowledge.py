@@ -80,6 +80,7 @@ class KnowledgeBase:
     uncovered: tuple[UncoveredTopic, ...] = ()
     smalltalk: tuple[SmallTalkIntent, ...] = ()
     smalltalk_fillers: frozenset[str] = frozenset()
+    welcome: tuple[str, ...] = ()  # entry ids offered before the first question
     urgent_rules: tuple[UrgentRule, ...] = ()
     urgent_reply: str = ""
     synonyms: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

@@ -47,7 +47,11 @@ def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) ->
         passages.setdefault(passage.id, passage)  # a duplicate is reported already; keep the first
     _check_entries(reader, root, entries, passages)
     synonyms, contrasts = _read_synonyms(reader, root / "synonyms.toml")
-    intents, fillers = _read_smalltalk(reader, root / "smalltalk.toml")
+    intents, fillers, welcome = _read_smalltalk(reader, root / "smalltalk.toml")
+    entry_ids = {entry.id for _, entry in entries}
+    for entry_id in welcome:
+        if entry_id not in entry_ids:
+            reader.problem(root / "smalltalk.toml", f"welcome suggestion '{entry_id}' is not an entry id", "welcome")
     rules, urgent_reply = _read_urgent(reader, root / "urgent.toml")
     uncovered = _read_uncovered(reader, root / "not_covered.toml")
     if reader.problems:
@@ -58,6 +62,7 @@ def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) ->
         uncovered=tuple(uncovered),
         smalltalk=tuple(intents),
         smalltalk_fillers=frozenset(fillers),
+        welcome=tuple(welcome),
         urgent_rules=tuple(rules),
         urgent_reply=urgent_reply,
         synonyms=MappingProxyType(synonyms),
@@ -181,10 +186,10 @@ def _read_synonyms(reader: Reader, path: Path) -> tuple[dict[str, str], list[tup
     return mapping, contrasts
 
 
-def _read_smalltalk(reader: Reader, path: Path) -> tuple[list[SmallTalkIntent], list[str]]:
+def _read_smalltalk(reader: Reader, path: Path) -> tuple[list[SmallTalkIntent], list[str], tuple[str, ...]]:
     data = reader.toml(path)
     if data is None:
-        return [], []
+        return [], [], ()
     intents, seen = [], {}
     for table in reader.tables(path, data, "intent"):
         intent_id = reader.identifier(path, table, seen, "intent")
@@ -192,7 +197,9 @@ def _read_smalltalk(reader: Reader, path: Path) -> tuple[list[SmallTalkIntent], 
         intents.append(SmallTalkIntent(intent_id, phrases, reader.text(path, table, "reply", intent_id)))
     fillers = data.get("fillers", {})
     words = reader.text_list(path, fillers if isinstance(fillers, dict) else {}, "words", "fillers", required=False)
-    return intents, [normalize(w) for w in words]
+    welcome = data.get("welcome", {})
+    suggestions = reader.text_list(path, welcome if isinstance(welcome, dict) else {}, "suggestions", "welcome")
+    return intents, [normalize(w) for w in words], suggestions
 
 
 def _read_urgent(reader: Reader, path: Path) -> tuple[list[UrgentRule], str]:

@@ -76,6 +76,12 @@ BROKEN = [
     ),
     ("urgent.toml", 'groups = [["fever*"]]', "groups = []", "[fever]: 'groups' must be a list"),
     ("smalltalk.toml", 'reply = "You\'re welcome."', 'reply = ""', "[thanks]: 'reply' is missing or empty"),
+    (
+        "smalltalk.toml",
+        'suggestions = ["watering",',
+        'suggestions = ["pruning",',
+        "welcome suggestion 'pruning' is not an entry id",
+    ),
 ]
 
 
