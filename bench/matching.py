@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from faqbot.clinic import Clinic  # noqa: E402
-from faqbot.conversation import Assistant  # noqa: E402
-from faqbot.knowledge import Entry, KnowledgeBase  # noqa: E402
-from faqbot.loading import load_knowledge  # noqa: E402
-from faqbot.text import normalize  # noqa: E402
+from faqbot.engine.assistant import Assistant  # noqa: E402
+from faqbot.engine.clinic import Clinic  # noqa: E402
+from faqbot.engine.knowledge import Entry, KnowledgeBase  # noqa: E402
+from faqbot.engine.loading import load_knowledge  # noqa: E402
+from faqbot.engine.text import normalize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

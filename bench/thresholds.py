@@ -3,7 +3,7 @@
 Run from the project root:  .venv/bin/python bench/thresholds.py ../shared/eval/dev.jsonl
 Prints accuracy, wrong-answer rate and helpfulness (as ../shared/eval/grade.py defines them) for each
 pair of settings, plus how many of tests/data/patient_questions.jsonl meet their expectation, so a
-change to `faqbot.conversation.Settings` is chosen from figures, not guessed.
+change to `faqbot.engine.assistant.Settings` is chosen from figures, not guessed.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from faqbot.clinic import Clinic  # noqa: E402
-from faqbot.conversation import Assistant, Settings  # noqa: E402
-from faqbot.loading import load_knowledge  # noqa: E402
+from faqbot.engine.assistant import Assistant, Settings  # noqa: E402
+from faqbot.engine.clinic import Clinic  # noqa: E402
+from faqbot.engine.loading import load_knowledge  # noqa: E402
 
 
 def main() -> None:

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from flask import Flask, current_app
+from typing import TYPE_CHECKING, Any
 
 from . import config
-from .clinic import Clinic
-from .conversation import Assistant
-from .loading import load_knowledge
 
-__all__ = ["create_app", "get_assistant", "build_assistant"]
+if TYPE_CHECKING:
+    from flask import Flask
 
-
-def build_assistant(settings: Mapping[str, Any]) -> Assistant:
-    """Load the knowledge base named in the settings and return a ready assistant."""
-    clinic = Clinic(
-        name=settings["CLINIC_NAME"],
-        phone=settings["CLINIC_PHONE"],
-        booking_url=settings["CLINIC_BOOKING_URL"],
-        emergency_number=settings["EMERGENCY_NUMBER"],
-    )
-    return Assistant(load_knowledge(settings["KNOWLEDGE_DIR"]), clinic)
+__all__ = ["create_app"]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the faqbot web application."""
+    # Flask is imported here, not at the top: `import faqbot.engine` runs this file first and
+    # must not load the web stack.
+    from flask import Flask
+
+    from .engine import build_assistant
+    from .storage import db, usage
+    from .web import api, chat, errors, security, sources, staff, staff_login
+
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -40,7 +35,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     app.config.from_mapping(config.env_overrides())
-    from . import api, chat, db, errors, security, sources, staff, staff_auth, usage
 
     if not app.config.get("DATABASE"):
         app.config["DATABASE"] = db.default_path(app)
@@ -55,13 +49,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(chat.bp)
     app.register_blueprint(sources.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(staff_auth.bp)
+    app.register_blueprint(staff_login.bp)
     app.register_blueprint(staff.bp)
-    staff_auth.init_app(app)
+    staff_login.init_app(app)
     usage.purge_on_start(app)
     return app
-
-
-def get_assistant() -> Assistant:
-    """Return the current app's assistant (the knowledge base is loaded once, at start)."""
-    return current_app.extensions["faqbot"]

@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from . import build_assistant, config
-from .conversation import Assistant
-from .loading import KnowledgeError
-from .reply import KINDS, Reply
+from . import config
+from .engine import build_assistant
+from .engine.assistant import Assistant
+from .engine.loading import KnowledgeError
+from .engine.reply import KINDS, Reply
 
 
 def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -218,7 +219,7 @@ def _serve(args, settings, stdin, stdout) -> int:
 
 
 def _set_staff_password(args, settings, stdin, stdout) -> int:
-    from .auth import PasswordError, hash_password, save_password_hash
+    from .storage.accounts import PasswordError, hash_password, save_password_hash
 
     if args.stdin or not stdin.isatty():
         password = stdin.readline().rstrip("\n")
@@ -238,7 +239,7 @@ def _set_staff_password(args, settings, stdin, stdout) -> int:
 
 
 def _purge(args, settings, stdin, stdout) -> int:
-    from . import db, usage
+    from .storage import db, usage
 
     app = _web_app(settings)
     with app.app_context():

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from faqbot import create_app
-from faqbot.clinic import Clinic
-from faqbot.conversation import Assistant
-from faqbot.loading import load_knowledge
+from faqbot.engine.assistant import Assistant
+from faqbot.engine.clinic import Clinic
+from faqbot.engine.loading import load_knowledge
 
 TINY = Path(__file__).parent / "data" / "tiny_knowledge"
 PROJECT = Path(__file__).resolve().parent.parent

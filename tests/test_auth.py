@@ -6,7 +6,13 @@ import stat
 
 import pytest
 
-from faqbot.auth import PasswordError, hash_password, password_matches, save_password_hash, stored_password_hash
+from faqbot.storage.accounts import (
+    PasswordError,
+    hash_password,
+    password_matches,
+    save_password_hash,
+    stored_password_hash,
+)
 
 
 def test_password_is_stored_only_as_a_salted_hash(tmp_path):

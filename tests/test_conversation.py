@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.clinic import Clinic
-from faqbot.context import ConversationState, decode, encode
-from faqbot.conversation import Assistant, Settings
-from faqbot.loading import load_knowledge
+from faqbot.engine.assistant import Assistant, Settings
+from faqbot.engine.clinic import Clinic
+from faqbot.engine.loading import load_knowledge
+from faqbot.engine.state import ConversationState, decode, encode
 
 
 def test_urgent_beats_a_matching_question(tiny_assistant):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from faqbot.grouping import group_questions
+from faqbot.storage.grouping import group_questions
 
 
 def test_similar_questions_form_one_group_most_frequent_first():

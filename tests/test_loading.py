@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.loading import KnowledgeError, load_knowledge
+from faqbot.engine.loading import KnowledgeError, load_knowledge
 
 
 def _edit(path, old, new):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.analysis import Analyzer
-from faqbot.clinic import Clinic
-from faqbot.conversation import Assistant, Settings
-from faqbot.loading import load_knowledge
+from faqbot.engine.analysis import Analyzer
+from faqbot.engine.assistant import Assistant, Settings
+from faqbot.engine.clinic import Clinic
+from faqbot.engine.loading import load_knowledge
 
 ANSWERED = [
     # (message, expected entry)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from faqbot.loading import load_knowledge
-from faqbot.numbers import numbers_in
+from faqbot.engine.loading import load_knowledge
+from faqbot.engine.numbers import numbers_in
 
 PROJECT = Path(__file__).resolve().parent.parent
 

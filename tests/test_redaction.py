@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.redaction import redact
+from faqbot.storage.redaction import redact
 
 CASES = [
     ("email me at jane.doe+teeth@example.co.uk please", "email me at [email] please"),

@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from faqbot.grouping import QuestionGroup
-from faqbot.report import build_report, chart_svg, entry_stats, report_csv
+from faqbot.storage.grouping import QuestionGroup
+from faqbot.storage.report import build_report, chart_svg, entry_stats, report_csv
 
 TODAY = date(2026, 11, 21)
 

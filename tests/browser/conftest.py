@@ -225,7 +225,7 @@ STAFF_PASSWORD = "a long staff password"  # the same as in tests/staff/conftest.
 @pytest.fixture(scope="session")
 def serve_app(tmp_path_factory: pytest.TempPathFactory, framing_host: str) -> Iterator[Callable[..., Site]]:
     """Serve another app like `site`, with its own empty database and a staff password, plus any settings."""
-    from faqbot.auth import hash_password  # here, so the fixtures above stay exactly as they were
+    from faqbot.storage.accounts import hash_password  # here, so the fixtures above stay exactly as they were
 
     password_hash = hash_password(STAFF_PASSWORD)
     running = []

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from faqbot import create_app
-from faqbot.auth import hash_password
+from faqbot.storage.accounts import hash_password
 
 PASSWORD = "a long staff password"
 PASSWORD_HASH = hash_password(PASSWORD)

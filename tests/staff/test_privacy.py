@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from faqbot import db, usage
 from faqbot.cli import main
+from faqbot.storage import db, usage
 
 CANARY = "canary-7Qx9 my email is jane@example.com, what is the price of gold teeth?"
 

@@ -63,7 +63,7 @@ def test_console_is_not_recorded(staff, app, csrf):
     token = csrf(staff, "/staff/console")
     staff.post("/staff/console", data={"question": "What is osseointegration?", "csrf_token": token})
     with app.app_context():
-        from faqbot import db
+        from faqbot.storage import db
 
         assert db.get_db().execute("SELECT COUNT(*) FROM reply").fetchone()[0] == 0
 
@@ -92,7 +92,7 @@ def test_report_and_csv(staff, client):
 def test_pages_still_open_when_the_database_cannot_be_read(staff, app):
     """A broken statistics file hides the figures but never the answers or the report page itself."""
     with app.app_context():
-        from faqbot import db
+        from faqbot.storage import db
 
         db.get_db().execute("DROP TABLE reply")
     assert "Usage figures are unavailable" in staff.get("/staff/entries/crown").get_data(as_text=True)

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from faqbot.context import ConversationState, encode
+from faqbot.engine.state import ConversationState, encode
 
 BIG = "x" * 20_000
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from faqbot import db
+from faqbot.storage import db
 
 
 def rows(path: str, sql: str) -> list[tuple]:

@@ -11,8 +11,9 @@ import pytest
 from flask import Flask, render_template_string
 from markupsafe import escape
 
-from faqbot import config, security
+from faqbot import config
 from faqbot.config import ConfigError
+from faqbot.web import security
 
 ENDPOINTS = [
     # (method, path, request arguments)

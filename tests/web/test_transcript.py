@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from faqbot import transcript
+from faqbot.web import transcript
 
 MESSAGES = [
     "what is a dental implant",

@@ -10,7 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from . import db, get_assistant, transcript, usage
+from ..storage import db, usage
+from . import get_assistant, transcript
 
 bp = Blueprint("chat", __name__)
 

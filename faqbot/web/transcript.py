@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .knowledge import KnowledgeBase
-from .reply import Reply
+from ..engine.knowledge import KnowledgeBase
+from ..engine.reply import Reply
 
 MAX_TURNS = 8
 MAX_BYTES = 2400  # what the records may take before signing; a cookie must stay under 4 KB

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
+from ..engine.reply import Reply
 from . import db
 from .redaction import redact
-from .reply import Reply
 
 KEPT_KINDS = ("fallback", "clarify")
 MAX_KEPT_LENGTH = 500

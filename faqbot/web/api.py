@@ -11,7 +11,8 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest
 
-from . import db, get_assistant, openapi, usage
+from ..storage import db, usage
+from . import get_assistant, openapi
 from .errors import ApiError, error_body
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -17,7 +17,7 @@ from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import ConfigError
+from ..config import ConfigError
 
 csrf = CSRFProtect()
 SECRET_KEY_FILE = "secret_key"

@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 
 from .analysis import Analyzer
 from .clinic import Clinic, fill
-from .context import ConversationState, decode, encode
 from .knowledge import Entry, KnowledgeBase
 from .matching import Candidate, Matcher
 from .reply import Reply, Source
-from .safety import UrgentDetector
 from .smalltalk import SmallTalk
+from .state import ConversationState, decode, encode
 from .text import normalize
+from .triage import UrgentDetector
 
 UNCOVERED_PREFIX = "not-covered:"
 _CHOICE = {

@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 
-from . import db, get_assistant, usage
-from .conversation import UNCOVERED_PREFIX
-from .grouping import group_questions
-from .report import build_report, chart_svg, entry_stats, report_csv
-from .staff_auth import login_required
+from ..engine.assistant import UNCOVERED_PREFIX
+from ..storage import db, usage
+from ..storage.grouping import group_questions
+from ..storage.report import build_report, chart_svg, entry_stats, report_csv
+from . import get_assistant
+from .staff_login import login_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 

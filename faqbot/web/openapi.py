@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .reply import KINDS
+from ..engine.reply import KINDS
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from .auth import password_matches, stored_password_hash
+from ..storage.accounts import password_matches, stored_password_hash
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 

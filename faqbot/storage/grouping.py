@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .text import STOPWORDS, normalize
+from ..engine.text import STOPWORDS, normalize
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Storage: the statistics database, kept questions, the staff password and the reports built from them."""
