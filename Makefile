@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 
 MODEL := models/all-minilm-l6-v2.onnx
 
-.PHONY: run chat test lint check bench browser
+.PHONY: run chat test lint check bench browser fit
 
 $(VENV)/.installed: requirements.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +27,19 @@ chat: $(VENV)/.installed $(MODEL)  ## talk to the assistant in the terminal
 	$(PY) -m faqbot chat
 
 test: $(VENV)/.installed $(MODEL) browser  ## run lint, the knowledge check and every test
-	$(PY) -m ruff check faqbot tests bench scripts
+	$(PY) -m ruff check faqbot tests bench fitting scripts
 	$(PY) -m faqbot check
 	$(PY) -m pytest
 
 check: $(VENV)/.installed $(MODEL)  ## validate the knowledge base
 	$(PY) -m faqbot check
 
-bench: $(VENV)/.installed $(MODEL)  ## print matching and load figures
+fit: $(VENV)/.installed $(MODEL)  ## refit the triage and answer models (fitting/params.json)
+	$(PY) fitting/fit.py
+
+bench: $(VENV)/.installed $(MODEL)  ## print understanding, matching and load figures
+	$(PY) bench/understanding.py
+	$(PY) bench/semantic.py
 	$(PY) bench/matching.py
 	$(PY) bench/load.py
 

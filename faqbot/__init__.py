@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import config
@@ -38,6 +39,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     if not app.config.get("DATABASE"):
         app.config["DATABASE"] = db.default_path(app)
+    if not app.config.get("EMBEDDING_CACHE"):
+        app.config["EMBEDDING_CACHE"] = str(Path(app.instance_path) / "embeddings.npz")
     security.ensure_secret_key(app)
     config.check(app.config)
 

@@ -115,7 +115,8 @@ def _check(args, settings, stdin, stdout) -> int:
     phrasings = sum(len(e.phrasings) for e in kb.entries)
     print(
         f"ok: {len(kb.entries)} entries, {phrasings} phrasings, {len(kb.documents)} sources, "
-        f"{passages} passages, {len(kb.urgent_rules)} urgent rules, {len(kb.uncovered)} uncovered topics",
+        f"{passages} passages, {len(kb.urgent_rules)} urgent rules, {len(kb.uncovered)} uncovered topics, "
+        f"{sum(len(g.examples) for g in kb.triage)} triage examples",
         file=stdout,
     )
     return 0

@@ -92,6 +92,21 @@ class Setting:
 
 SETTINGS: dict[str, Setting] = {
     "KNOWLEDGE_DIR": Setting(str(PROJECT_ROOT / "knowledge"), _text, "Folder holding the knowledge base."),
+    "SEMANTIC_MATCHING": Setting(
+        True, _boolean, "Use sentence embeddings (all-MiniLM-L6-v2) beside keyword and fuzzy matching."
+    ),
+    "MODEL_DIR": Setting(
+        str(PROJECT_ROOT / "models"), _text, "Folder of the sentence-embedding model, built on first use if missing."
+    ),
+    "EMBEDDING_CACHE": Setting(
+        "",
+        _text,
+        "File caching the knowledge base's embeddings by content; unset, instance/embeddings.npz.",
+        optional=True,
+    ),
+    "FITTED_PARAMS": Setting(
+        str(PROJECT_ROOT / "fitting" / "params.json"), _text, "Fitted triage and answer models (fitting/fit.py)."
+    ),
     "CLINIC_NAME": Setting("the clinic", _text, "Clinic name used in replies and page headers."),
     "CLINIC_PHONE": Setting("+44 20 7946 0000", _text, "Phone number patients are told to call."),
     "CLINIC_BOOKING_URL": Setting("https://example.com/book", _text, "Where patients book an appointment."),

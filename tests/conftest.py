@@ -8,12 +8,31 @@ from pathlib import Path
 import pytest
 
 from faqbot import create_app
-from faqbot.engine.assistant import Assistant
+from faqbot.engine import shared_encoder
+from faqbot.engine.assistant import Assistant, Settings
 from faqbot.engine.clinic import Clinic
+from faqbot.engine.fitted import load_params
 from faqbot.engine.loading import load_knowledge
 
 TINY = Path(__file__).parent / "data" / "tiny_knowledge"
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+def build(folder: Path, clinic: Clinic | None = None, settings: Settings | None = None) -> Assistant:
+    """An assistant over a knowledge folder with the project's model and fitted parameters."""
+    return Assistant(
+        load_knowledge(folder),
+        clinic or Clinic(),
+        load_params(PROJECT / "fitting" / "params.json"),
+        encoder=shared_encoder(str(PROJECT / "models")),
+        settings=settings,
+    )
+
+
+@pytest.fixture(scope="session")
+def make_assistant():
+    """Build an assistant over any knowledge folder, with the project's model and fitted parameters."""
+    return build
 
 
 @pytest.fixture
@@ -28,13 +47,13 @@ def tiny_dir(tmp_path: Path) -> Path:
 def tiny_assistant(tiny_dir: Path) -> Assistant:
     """An assistant over the tiny knowledge base, with a recognisable clinic."""
     clinic = Clinic(name="Test Clinic", phone="+1 555 0100", booking_url="https://clinic.test/book")
-    return Assistant(load_knowledge(tiny_dir), clinic)
+    return build(tiny_dir, clinic)
 
 
 @pytest.fixture(scope="session")
 def real_assistant() -> Assistant:
     """The assistant over the project's real knowledge base."""
-    return Assistant(load_knowledge(PROJECT / "knowledge"), Clinic())
+    return build(PROJECT / "knowledge")
 
 
 @pytest.fixture
@@ -47,3 +66,18 @@ def app(tmp_path):
 def client(app):
     """A test client for the app."""
     return app.test_client()
+
+
+CLARIFY_CANDIDATES = (
+    "first surgery or healing", "abutment and crown", "first or second surgery", "abutment or crown", "implant healing",
+    "surgery or healing", "healing or crown", "abutment healing", "implant and abutment", "two surgeries healing",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def clarifying(real_assistant: Assistant) -> str:
+    """A message the engine answers with a clarify reply on the real knowledge base."""
+    for message in CLARIFY_CANDIDATES:
+        if real_assistant.reply(message).kind == "clarify":
+            return message
+    raise AssertionError(f"none of {CLARIFY_CANDIDATES} asks to clarify any more; add a new candidate")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.engine.assistant import Assistant, Settings
-from faqbot.engine.clinic import Clinic
-from faqbot.engine.loading import load_knowledge
 from faqbot.engine.state import ConversationState, decode, encode
 
 
@@ -67,14 +64,17 @@ def test_follow_up_without_context_does_not_guess(tiny_assistant):
 
 
 @pytest.mark.parametrize("choice, index", [("the second one", 1), ("2", 1), ("First", 0), ("the first option", 0)])
-def test_choosing_an_option_after_clarify(tiny_dir, choice, index):
+def test_choosing_an_option_after_clarify(tiny_assistant, choice, index):
     """'the second one' after a clarify answers the second choice offered."""
-    assistant = Assistant(load_knowledge(tiny_dir), Clinic(), Settings(clarify_margin=0.1))
-    clarify = assistant.reply("watering schedule")
-    assert clarify.kind == "clarify"
-    chosen = assistant.reply(choice, clarify.conversation)
+    offered = encode(ConversationState(options=("watering", "seedlings")))
+    chosen = tiny_assistant.reply(choice, offered)
     assert chosen.kind == "answer"
-    assert chosen.entry.question == clarify.suggestions[index]
+    assert chosen.entry.id == ("watering", "seedlings")[index]
+
+
+def test_a_choice_word_without_a_clarify_is_not_an_answer(tiny_assistant):
+    """'the second one' with nothing offered before is not read as a choice."""
+    assert tiny_assistant.reply("the second one").kind != "answer"
 
 
 def test_second_fallback_in_a_row_says_so_more_plainly(tiny_assistant):
@@ -116,7 +116,7 @@ def test_question_sentence_of_a_longer_message_is_answered(tiny_assistant):
     assert reply.kind == "answer" and reply.entry.id == "seedlings"
 
 
-def test_unknown_word_in_the_story_still_declines(tiny_assistant):
-    """A story word the knowledge base does not know may change the question, so the message is declined."""
+def test_a_story_the_knowledge_base_does_not_know_is_not_skipped(tiny_assistant):
+    """With a story word the knowledge base never uses, the whole message is matched, not just its question."""
     reply = tiny_assistant.reply("My plants are in a greenhouse in Norway. How often should I water tomato plants?")
-    assert reply.kind == "fallback"
+    assert "of the question sentence" not in reply.reason

@@ -82,6 +82,15 @@ BROKEN = [
         'suggestions = ["pruning",',
         "welcome suggestion 'pruning' is not an entry id",
     ),
+    ("triage.toml", 'label = "personal"', 'label = "later"', "[cap-off]: label 'later' must be one of: urgent"),
+    (
+        "triage.toml",
+        'examples = ["my healing cap came off this morning",',
+        'examples = ["i have a fever and chills after my implant",',
+        "example 'i have a fever and chills after my implant' is also in group 'fever'",
+    ),
+    ("replies.toml", 'clarify = "', 'clarification = "', "unknown reply 'clarification'"),
+    ("replies.toml", 'clarify = "', 'clarify = ""\nunused = "', "[clarify]: 'clarify' is missing or empty"),
 ]
 
 
@@ -117,7 +126,7 @@ def test_every_problem_is_listed_not_just_the_first(tiny_dir):
     assert "3 problem(s)" in str(caught.value)
 
 
-@pytest.mark.parametrize("missing", ["urgent.toml", "smalltalk.toml", "synonyms.toml"])
+@pytest.mark.parametrize("missing", ["urgent.toml", "smalltalk.toml", "synonyms.toml", "triage.toml", "replies.toml"])
 def test_required_files_must_exist(tiny_dir, missing):
     """The safety rules, small talk and synonyms are required: a missing file is a problem, not a silent gap."""
     (tiny_dir / missing).unlink()

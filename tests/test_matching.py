@@ -5,16 +5,12 @@ from __future__ import annotations
 import pytest
 
 from faqbot.engine.analysis import Analyzer
-from faqbot.engine.assistant import Assistant, Settings
-from faqbot.engine.clinic import Clinic
-from faqbot.engine.loading import load_knowledge
 
 ANSWERED = [
     # (message, expected entry)
     ("How often should I water tomato plants?", "watering"),
     ("how oftne should I watr tomato plants", "watering"),  # typos
     ("tomato plants water how often should I", "watering"),  # word order
-    ("how often do I irrigate love apples", "watering"),  # synonyms
     ("HOW MUCH SUN DO TOMATO PLANTS NEED", "sunlight"),  # case
     ("can tomatoes grow in the shade?", "sunlight"),
     ("my tomato has yellow leaves :(", "yellow-leaves"),
@@ -47,24 +43,17 @@ def test_declines_what_it_does_not_know(tiny_assistant, message):
     assert "+1 555 0100" in reply.text and "https://clinic.test/book" in reply.text
 
 
-def test_unknown_word_wins_over_an_otherwise_close_match(tiny_assistant):
-    """'water my cactus' matches the watering entry almost word for word, but 'cactus' is not in it."""
+def test_a_topic_the_knowledge_base_never_mentions_is_declined(tiny_assistant):
+    """'water my cactus' shares most words with the watering entry, but cactuses are not in it."""
     reply = tiny_assistant.reply("How often should I water my cactus?")
     assert reply.kind == "fallback"
-    assert "cactus" in reply.reason
     assert reply.candidates and reply.candidates[0].key == "watering"
 
 
-def test_close_entries_get_a_clarifying_question(tiny_dir):
-    """Two entries scoring within the clarify margin are offered as choices instead of guessing one."""
-    assistant = Assistant(load_knowledge(tiny_dir), Clinic(), Settings(clarify_margin=0.1))
-    reply = assistant.reply("watering schedule")
-    assert reply.kind == "clarify"
-    assert reply.entry is None
-    assert reply.suggestions == (
-        "How often should I water tomato plants?",
-        "How often should I water tomato seedlings?",
-    )
+def test_synonyms_give_the_same_terms(tiny_assistant):
+    """A lay word or variant from synonyms.toml reaches matching as the knowledge base's own word."""
+    terms = tiny_assistant.analyzer.terms
+    assert terms("how often do I irrigate a love apple") == terms("how often do I water a tomato")
 
 
 def test_a_clear_winner_is_answered_not_clarified(tiny_assistant):

@@ -6,14 +6,26 @@ and the command line are thin shells around the same engine.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from .assistant import Assistant
+from .assistant import Assistant, Settings
 from .clinic import Clinic
+from .fitted import load_params
 from .loading import load_knowledge
 
-__all__ = ["Assistant", "Clinic", "build_assistant", "load_knowledge"]
+__all__ = ["Assistant", "Clinic", "build_assistant", "load_knowledge", "shared_encoder"]
+
+
+@functools.lru_cache(maxsize=2)
+def shared_encoder(model_dir: str):
+    """Return one encoder per model folder for the whole process (loading it takes about a second)."""
+    from .embedding import Encoder, ensure_model  # onnxruntime loads only when semantic matching is on
+
+    ensure_model(model_dir)
+    return Encoder(model_dir)
 
 
 def build_assistant(settings: Mapping[str, Any]) -> Assistant:
@@ -24,4 +36,18 @@ def build_assistant(settings: Mapping[str, Any]) -> Assistant:
         booking_url=settings["CLINIC_BOOKING_URL"],
         emergency_number=settings["EMERGENCY_NUMBER"],
     )
-    return Assistant(load_knowledge(settings["KNOWLEDGE_DIR"]), clinic)
+    knowledge = load_knowledge(settings["KNOWLEDGE_DIR"])
+    params = load_params(settings["FITTED_PARAMS"])
+    from .embedding_cache import EmbeddingStore
+
+    encoder = shared_encoder(str(settings["MODEL_DIR"]))
+    # The command line has no instance folder of Flask's: it shares the project's instance/ by default.
+    cache = settings.get("EMBEDDING_CACHE") or Path(__file__).resolve().parents[2] / "instance" / "embeddings.npz"
+    return Assistant(
+        knowledge,
+        clinic,
+        params,
+        encoder=encoder,
+        vectors=EmbeddingStore(cache, encoder).vectors,
+        settings=Settings(semantic=settings.get("SEMANTIC_MATCHING", True)),
+    )

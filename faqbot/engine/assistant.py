@@ -1,7 +1,7 @@
-"""The conversation rules: urgent first, then small talk, clarify choices, matching, follow-ups.
+"""One way through for every message: analyse once, triage, small talk, retrieve, decide, word the reply.
 
-`Assistant.reply(message, conversation)` is the whole engine; the web API and the command line
-are thin shells around it, so both give the same answers.
+`Assistant.reply(message, conversation)` is the whole engine; the web API and the command line are
+thin shells around it, so both give the same answers.
 """
 
 from __future__ import annotations
@@ -9,83 +9,158 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .analysis import Analyzer
+import numpy as np
+
+from .analysis import Analyzer, Query, is_english
 from .clinic import Clinic, fill
-from .knowledge import Entry, KnowledgeBase
+from .decision import LEXICAL_FEATURES, SEMANTIC_FEATURES, Decision, Evidence, Scored, decide, rank
+from .fitted import FittedParams
+from .knowledge import Entry, KnowledgeBase, TriageGroup
 from .matching import Candidate, Matcher
 from .reply import Reply, Source
+from .semantic import SemanticIndex
 from .smalltalk import SmallTalk
 from .state import ConversationState, decode, encode
-from .text import normalize
-from .triage import UrgentDetector
+from .text import normalize, stem
+from .triage import Triage, TriageResult
 
 UNCOVERED_PREFIX = "not-covered:"
+FAQ_GROUP = TriageGroup("faq-phrasings", "question", "the standard answers' phrasings", ())
 _CHOICE = {
     0: re.compile(r"^(the )?(first|1st|1|top|former)( one| option| question)?$|^option (1|one)$"),
     1: re.compile(r"^(the )?(second|2nd|2|other|latter|bottom)( one| option| question)?$|^option (2|two)$"),
 }
+LEXICAL_CANDIDATES = 50  # owners scored lexically per message (the rapidfuzz pass looks at 40 phrasings)
+SOCIAL_WORDS = 8  # longer messages are not small talk by meaning alone
+SOCIAL_SIMILARITY = 0.6  # as close to a small-talk phrase as a message must be to be small talk
 _FOLLOW_UP_CUE = re.compile(r"^(and|what about|how about|what if|why|so|then|but|also)\b")
 _REFERENCE = {"it", "that", "this", "they", "them", "those", "one", "there", "these"}
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Tuning knobs, measured on the dev set (see README and bench/)."""
+    """Behaviour that is configuration rather than fitted (thresholds live in fitting/params.json)."""
 
-    threshold: float = 0.5  # below this an entry is not a confident match
-    clarify_margin: float = 0.04  # two entries closer than this: ask which one
-    uncovered_margin: float = 0.02  # an uncovered topic this close to the best entry wins
-    suggest_min: float = 0.3  # weakest match still offered as a suggestion after a fallback
+    semantic: bool = True  # use sentence embeddings beside the lexical score
+    suggest_min: float = 0.2  # weakest candidate probability still offered as a suggestion after a decline
     context_weight: float = 0.5  # pull of the previous question's words on a follow-up
     follow_up_words: int = 8  # longer messages stand on their own
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the fitted models read about one message."""
+
+    triage: dict[str, float]
+    vector: np.ndarray | None
+    entries: dict[str, Evidence]
+    uncovered: dict[str, Evidence]
+    unknown_share: float
+    terms: int
+
+
+class Encoder:
+    """What the assistant needs of a sentence encoder (faqbot.engine.embedding.Encoder provides it)."""
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...  # pragma: no cover - a protocol
+    def encode_one(self, text: str) -> np.ndarray: ...  # pragma: no cover
 
 
 class Assistant:
     """Answers one message at a time from the curated knowledge base."""
 
-    def __init__(self, knowledge: KnowledgeBase, clinic: Clinic, settings: Settings | None = None):
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        clinic: Clinic,
+        params: FittedParams,
+        *,
+        encoder: Encoder | None = None,
+        vectors=None,
+        settings: Settings | None = None,
+    ):
+        """`vectors(texts) -> array` embeds the knowledge base (a disk cache); defaults to the encoder."""
         self.knowledge = knowledge
         self.clinic = clinic
+        self.params = params
         self.settings = settings or Settings()
-        self.urgent = UrgentDetector(knowledge.urgent_rules)
+        self.encoder = encoder  # triage always reads meaning; settings.semantic is about matching only
+        self._semantic_matching = self.settings.semantic and encoder is not None
         self.smalltalk = SmallTalk(knowledge.smalltalk, knowledge.smalltalk_fillers)
         entry_texts = [t for e in knowledge.entries for t in (*e.phrasings, e.answer)]
-        other_texts = [p for t in knowledge.uncovered for p in t.phrasings]
-        other_texts += [w for r in knowledge.urgent_rules for g in r.groups for w in g]
-        other_texts += sorted(self.smalltalk.words())  # "mate" is small talk, not a typo of "made"
-        self.analyzer = Analyzer(knowledge.synonyms, entry_texts + other_texts)
-        self._ignorable = {w for w in self.smalltalk.words()} - set(self._plain_words(entry_texts))
-        # Synonyms apply first, so "how long" counts as known through the entries that use it.
-        self._known_terms = {t for text in entry_texts for t in self._terms(text)}
-        phrasings = [(e.id, p, self._terms(p), False) for e in knowledge.entries for p in e.phrasings]
-        phrasings += [
-            (UNCOVERED_PREFIX + t.id, p, self._terms(p), True) for t in knowledge.uncovered for p in t.phrasings
-        ]
-        self.matcher = Matcher(phrasings)
+        # The words typos are corrected towards: everything staff wrote, except the typos they wrote on
+        # purpose in phrasings and examples ("implnt"), which must be corrected, not learnt.
+        curated = [e.question for e in knowledge.entries] + [e.answer for e in knowledge.entries]
+        curated += [p.text for d in knowledge.documents for p in d.passages]
+        curated_words = {w for text in curated for w in normalize(text).split()}
+        typed = [p for e in knowledge.entries for p in e.alternates]
+        typed += [p for t in knowledge.uncovered for p in t.phrasings]
+        typed += [x for g in knowledge.triage for x in g.examples]
+        vocabulary = curated + [w for r in knowledge.urgent_rules for g in r.groups for w in g]
+        vocabulary += [w for text in typed for w in normalize(text).split() if w in curated_words or is_english(w)]
+        vocabulary += sorted(self.smalltalk.words())  # "mate" is small talk, not a typo of "made"
+        ignorable = self.smalltalk.words() - {w for t in entry_texts for w in normalize(t).split()}
+        self.analyzer = Analyzer(knowledge.synonyms, vocabulary, ignorable=ignorable)
+        self.analyzer.learn_known_terms([*entry_texts, *(p for t in knowledge.uncovered for p in t.phrasings)])
+        owned = [(e.id, p) for e in knowledge.entries for p in e.phrasings]
+        owned += [(UNCOVERED_PREFIX + t.id, p) for t in knowledge.uncovered for p in t.phrasings]
+        self.matcher = Matcher((key, p, self.analyzer.terms(p), key.startswith(UNCOVERED_PREFIX)) for key, p in owned)
         self._ids = frozenset(e.id for e in knowledge.entries)
-        # A word only an uncovered topic uses ("smoke") names that topic in the decline.
-        self._uncovered_terms = {
-            t: topic for topic in knowledge.uncovered for p in topic.phrasings for t in self._terms(p)
+        # Each entry's own words: its phrasings, its answer and the passages it cites.
+        self._entry_terms = {
+            e.id: frozenset(
+                self.analyzer.terms(" ".join([*e.phrasings, e.answer, *(p.text for p in knowledge.cited_passages(e))]))
+            )
+            for e in knowledge.entries
         }
-        self._contrasts = [frozenset(t for w in group for t in self._terms(w)) for group in knowledge.contrasts]
+        self._answered_terms = frozenset().union(*self._entry_terms.values())
+        self._contrasts = [frozenset(t for w in group for t in self.analyzer.terms(w)) for group in knowledge.contrasts]
+        self._entry_index = self._triage_index = self._answer_index = self._social_index = None
+        if self.encoder is not None:
+            embed = vectors or self.encoder.encode
+            # Every way of asking an entry is also an example of a general question for triage.
+            examples = [(g.id, x) for g in knowledge.triage for x in g.examples]
+            examples += [(FAQ_GROUP.id, p) for e in knowledge.entries for p in e.phrasings]
+            answers = [(e.id, e.answer) for e in knowledge.entries]
+            social = self.smalltalk.phrases()
+            texts = [self.analyzer.analyse(p).corrected for _, p in owned + examples + answers + social]
+            matrix = np.asarray(embed(texts), dtype=np.float32)
+            bounds = np.cumsum([len(owned), len(examples), len(answers)])
+            parts = np.split(matrix, bounds)
+            self._entry_index = SemanticIndex([k for k, _ in owned], [p for _, p in owned], parts[0])
+            self._triage_index = SemanticIndex([g for g, _ in examples], [x for _, x in examples], parts[1])
+            self._answer_index = SemanticIndex([k for k, _ in answers], [a for _, a in answers], parts[2])
+            self._social_index = SemanticIndex([i for i, _ in social], [p for _, p in social], parts[3])
+        self.triage = Triage(
+            (*knowledge.triage, FAQ_GROUP),
+            knowledge.urgent_rules,
+            self._triage_index,
+            params.triage,
+            urgent_threshold=params.threshold("urgent"),
+            personal_threshold=params.threshold("personal"),
+        )
+        self._answer_model = params.answer if self._semantic_matching else params.answer_lexical
+        expected = SEMANTIC_FEATURES if self._semantic_matching else LEXICAL_FEATURES
+        if tuple(self._answer_model.features) != expected:
+            from .fitted import ParamsError
+
+            raise ParamsError(f"the answer model reads {self._answer_model.features}, the engine computes {expected}")
+        self.answer_threshold = params.threshold("answer" if self._semantic_matching else "answer_lexical")
 
     # -- public -------------------------------------------------------------------------
 
     def reply(self, message: str, conversation: str | None = None) -> Reply:
         """Return the reply to one message, given the token of the conversation so far."""
         state = decode(conversation, self._ids)
-        corrected = " ".join(self.analyzer.correct(w) for w in normalize(message).split())
-        rule = self.urgent.match(message, corrected)
-        if rule:
-            return self._reply(
-                fill(self.knowledge.urgent_reply, self.clinic),
-                "urgent",
-                1.0,
-                ConversationState(),
-                reason=f"urgent rule: {rule}",
-            )
-        intent = self.smalltalk.match(message)
+        query = self.analyzer.analyse(message)
+        vector = self._embed(query.corrected)
+        triage = self._triage(message, query, vector)
+        if triage.label == "urgent":
+            text = fill(self.knowledge.urgent_reply, self.clinic)
+            return self._reply(text, "urgent", triage.urgent, ConversationState(), reason=triage.reason)
+        intent = self.smalltalk.match(message) or self.smalltalk.match(query.corrected) or self._social(query, vector)
+        if triage.label == "personal" and not intent:  # "thanks, bye" is never a problem to report
+            return self._personal(triage, state)
         if intent:
             return self._reply(
                 fill(intent.reply, self.clinic),
@@ -97,33 +172,49 @@ class Assistant:
         chosen = self._chosen_option(message, state)
         if chosen:
             return self._answer(chosen, 1.0, (), f"chose option '{chosen.id}' of the clarify reply")
-        return self._question_sentence(message, state) or self._match(message, state)
+        return self._question_sentence(query, state) or self._match(query, vector, state)
 
-    def _question_sentence(self, message: str, state: ConversationState) -> Reply | None:
-        """Answer the question sentence of a longer message ("I lost a tooth last year. How long does it take?").
+    def _social(self, query: Query, vector: np.ndarray | None):
+        """A short message that means small talk ("catch you later", "which company made you?") by meaning."""
+        if self._social_index is None or vector is None or len(query.words) > SOCIAL_WORDS:
+            return None
+        best = max(self._social_index.similar(vector).values(), key=lambda s: s.score)
+        faq = max((s.score for s in self._entry_index.similar(vector).values()), default=0.0)
+        if best.score >= SOCIAL_SIMILARITY and best.score > faq:
+            return self.smalltalk.intent(best.owner)
+        return None
 
-        The patient's question is what they ask, not the story before it. Only when the story is made
-        of words the knowledge base knows: a word it does not know may change the question ("I'm
-        pregnant. Can I get an implant?"), so that message goes the usual way and declines.
-        """
-        sentences = [s for s in _SENTENCE_END.split(message.strip()) if s.strip()]
-        if len(sentences) < 2:
-            return None
-        questions = [s for s in sentences if s.rstrip().endswith("?")]
-        if not questions or len(questions) == len(sentences):
-            return None
-        story = [t for s in sentences if s not in questions for t in self._terms(s)]
-        if any(t not in self._known_terms and t not in _REFERENCE for t in story):
-            return None
-        reply = self._match(" ".join(questions), state)
-        if reply.kind != "answer":
-            return None
-        return replace(reply, reason=reply.reason + " (of the question sentence)")
+    def _triage(self, message: str, query: Query, vector: np.ndarray | None) -> TriageResult:
+        """Triage the whole message and each of its sentences: a symptom in any sentence counts."""
+        results = [self.triage.assess(message, query.corrected, vector)]
+        sentences = query.sentences()
+        if len(sentences) > 1:
+            for sentence in sentences:
+                part = self.analyzer.analyse(sentence)
+                results.append(self.triage.assess(sentence, part.corrected, self._embed(part.corrected)))
+        severity = {"urgent": 2, "personal": 1, "question": 0}
+        return max(results, key=lambda r: severity[r.label])
 
     def search(self, text: str, *, limit: int = 10) -> list[Candidate]:
-        """Rank entries for a search box with the same matcher patients get (no decline rules)."""
-        candidates = self.matcher.find_matches(self._terms(text), limit=limit + len(self.knowledge.uncovered))
-        return [c for c in candidates if not c.uncovered][:limit]
+        """Rank entries for a search box with both signals patients get (no decline rules)."""
+        query = self.analyzer.analyse(text)
+        entries, _ = self._evidence(query.terms, self._embed(query.corrected))
+        ranked = sorted(entries.values(), key=lambda e: (-(e.lexical + e.semantic) / 2, e.key))
+        return [Candidate(e.key, round((e.lexical + e.semantic) / 2, 4), e.phrasing) for e in ranked[:limit]]
+
+    def inspect(self, message: str) -> Inspection:
+        """Return everything the decisions read about a message, before any fitted model (for fitting/fit.py)."""
+        query = self.analyzer.analyse(message)
+        vector = self._embed(query.corrected)
+        entries, uncovered = self._evidence(query.terms, vector)
+        return Inspection(
+            self.triage.features(message, query.corrected, vector),
+            vector,
+            entries,
+            uncovered,
+            self._unknown_share(query),
+            len(query.terms),
+        )
 
     def starter_questions(self, limit: int = 4) -> list[str]:
         """Questions to offer before the patient has asked anything (smalltalk.toml's [welcome])."""
@@ -140,53 +231,146 @@ class Assistant:
         phrasings = [(e.id, p) for e in self.knowledge.entries for p in e.phrasings]
         phrasings += [(UNCOVERED_PREFIX + t.id, p) for t in self.knowledge.uncovered for p in t.phrasings]
         for owner, phrasing in phrasings:
-            other = owners.setdefault(frozenset(self._terms(phrasing)), (owner, phrasing))
+            other = owners.setdefault(frozenset(self.analyzer.terms(phrasing)), (owner, phrasing))
             if other[0] != owner:
                 clashes.append((owner, phrasing, *other))
         return clashes
 
-    # -- matching -----------------------------------------------------------------------
+    # -- retrieval and decision ---------------------------------------------------------
 
-    def _match(self, message: str, state: ConversationState) -> Reply:
-        terms = self._terms(message)
-        unknown = sorted({t for t in terms if t not in self._known_terms and t not in _REFERENCE})
-        if unknown:
-            candidates = self.matcher.find_matches(terms, limit=6)
-            topic = next((self._uncovered_terms[t] for t in unknown if t in self._uncovered_terms), None)
-            reason = f"the knowledge base does not know: {', '.join(unknown)}"
-            return self._fallback(state, candidates, reason, topic.name if topic else "")
-        candidates = self.matcher.find_matches(terms, limit=6) if terms else []
-        previous = self.knowledge.entry(state.entry_id) if state.entry_id else None
-        if previous and self._is_follow_up(message, candidates):
-            # "how do you know if I need one?": the previous question fills in what "one" means.
-            own = [t for t in terms if t not in _REFERENCE]
-            context = [t for t in self._terms(previous.question) if t not in own and t not in self._replaced_by(own)]
-            weights = {t: self.settings.context_weight for t in context}
-            combined = self.matcher.find_matches([*own, *context], limit=6, weights=weights)
-            alone = candidates[0] if candidates and not candidates[0].uncovered else None
-            confident_alone = alone is not None and alone.score >= self.settings.threshold
-            if combined and (not confident_alone or combined[0].score >= alone.score):
-                return self._decide(combined, state, f"follow-up to '{previous.id}'")
-        if not terms:
-            return self._fallback(state, candidates, "no words to match")
-        return self._decide(candidates, state, "best match")
+    def _embed(self, text: str) -> np.ndarray | None:
+        return self.encoder.encode_one(text) if self.encoder is not None and text else None
 
-    def _decide(self, candidates: list[Candidate], state: ConversationState, reason: str) -> Reply:
-        s = self.settings
-        entries = [c for c in candidates if not c.uncovered]
-        uncovered = next((c for c in candidates if c.uncovered), None)
-        best = entries[0] if entries else None
-        if uncovered and (best is None or uncovered.score >= best.score - s.uncovered_margin):
-            topic = next(t for t in self.knowledge.uncovered if UNCOVERED_PREFIX + t.id == uncovered.key)
-            return self._fallback(
-                state, candidates, f"closest to a topic the sources do not cover: {topic.id}", topic.name
+    def _evidence(
+        self, terms: tuple[str, ...] | list[str], vector: np.ndarray | None, weights: dict[str, float] | None = None
+    ) -> tuple[dict[str, Evidence], dict[str, Evidence]]:
+        """Collect each owner's lexical and semantic evidence: entries, then uncovered topics."""
+        lexical = {c.key: c for c in self.matcher.find_matches(terms, limit=LEXICAL_CANDIDATES, weights=weights)}
+        use = self._semantic_matching and self._entry_index is not None and vector is not None
+        semantic = self._entry_index.similar(vector) if use else {}
+        support = self._entry_index.support(vector) if use else {}
+        answers = {k: s.score for k, s in self._answer_index.similar(vector).items()} if use else {}
+        idf = {t: self.matcher.idf(t) * (weights or {}).get(t, 1.0) for t in terms}
+        total = sum(idf.values()) or 1.0
+        evidence = {}
+        for key in {*lexical, *semantic}:
+            lex, sem = lexical.get(key), semantic.get(key)
+            phrasing = (
+                (sem.text if sem and (not lex or sem.score >= lex.score) else lex.phrasing) if (lex or sem) else ""
             )
-        if best is None or best.score < s.threshold:
-            return self._fallback(state, candidates, f"best score below the threshold {s.threshold}")
-        runner_up = entries[1] if len(entries) > 1 else None
-        if runner_up and runner_up.score >= s.threshold and best.score - runner_up.score < s.clarify_margin:
-            return self._clarify([best, runner_up], candidates)
-        return self._answer(self.knowledge.entry(best.key), best.score, candidates, reason)
+            own = self._entry_terms.get(key, frozenset())
+            unexplained = sum(w for t, w in idf.items() if t not in own) / total if own else 0.0
+            evidence[key] = Evidence(
+                key,
+                lex.score if lex else 0.0,
+                sem.score if sem else 0.0,
+                phrasing,
+                unexplained,
+                support.get(key, 0.0),
+                answers.get(key, 0.0),
+            )
+        entries = {k: e for k, e in evidence.items() if not k.startswith(UNCOVERED_PREFIX)}
+        uncovered = {k: e for k, e in evidence.items() if k.startswith(UNCOVERED_PREFIX)}
+        return entries, uncovered
+
+    def _unknown_share(self, query: Query) -> float:
+        """How much of the message, weighted by rarity, the knowledge base never uses."""
+        weights = {t: self.matcher.idf(t) for t in query.terms}
+        total = sum(weights.values())
+        return sum(weights[t] for t in query.unknown) / total if total else 0.0
+
+    def _score(self, query: Query, entries: dict[str, Evidence], uncovered: dict[str, Evidence]) -> list[Scored]:
+        return rank(
+            entries,
+            uncovered,
+            self._answer_model,
+            lexical_weight=self.params.lexical_weight,
+            unknown_share=self._unknown_share(query),
+        )
+
+    def _decide(self, query: Query, vector: np.ndarray | None, terms=None, weights=None) -> tuple[Decision, dict]:
+        entries, uncovered = self._evidence(terms if terms is not None else query.terms, vector, weights)
+        ranked = self._score(query, entries, uncovered)
+        p = self.params
+        decision = decide(
+            ranked,
+            uncovered,
+            answer_threshold=self.answer_threshold,
+            clarify_threshold=p.threshold("clarify"),
+            topic_threshold=p.threshold("topic"),
+            off_topic_threshold=p.threshold("off_topic") if vector is not None else -1.0,
+            same_answer=self._same_answer,
+        )
+        return decision, uncovered
+
+    def _match(self, query: Query, vector: np.ndarray | None, state: ConversationState) -> Reply:
+        decision, uncovered = self._decide(query, vector)
+        reason = "best match"
+        previous = self.knowledge.entry(state.entry_id) if state.entry_id else None
+        if previous and self._is_follow_up(query, decision):
+            # "how do you know if I need one?": the previous question fills in what "one" means.
+            own = [t for t in query.terms if t not in _REFERENCE]
+            replaced = self._replaced_by(own)
+            context = [t for t in self.analyzer.terms(previous.question) if t not in own and t not in replaced]
+            kept = [w for w in normalize(previous.question).split() if stem(w) not in replaced]
+            context_vector = self._embed(" ".join(kept) + " " + query.corrected)
+            weights = {t: self.settings.context_weight for t in context}
+            combined, combined_uncovered = self._decide(query, context_vector, [*own, *context], weights)
+            alone = decision.ranked[0].probability if decision.ranked else 0.0
+            if combined.ranked and combined.ranked[0].probability > alone and decision.action != "answer":
+                decision, uncovered, reason = combined, combined_uncovered, f"follow-up to '{previous.id}'"
+        return self._reply_for(decision, uncovered, state, reason)
+
+    def _question_sentence(self, query: Query, state: ConversationState) -> Reply | None:
+        """Answer the question sentence of a longer message ("I lost a tooth last year. How long does it take?").
+
+        The patient's question is what they ask, not the story before it. Only when the story is made
+        of words the entries use: another word may change the question ("I'm pregnant. Can I get an
+        implant?"), so that message goes the usual way.
+        """
+        sentences = query.sentences()
+        questions = [s for s in sentences if s.rstrip().endswith("?")]
+        if len(sentences) < 2 or not questions or len(questions) == len(sentences):
+            return None
+        story = self.analyzer.analyse(" ".join(s for s in sentences if s not in questions))
+        if any(t not in self._answered_terms for t in story.terms):
+            return None
+        asked = self.analyzer.analyse(" ".join(questions))
+        decision, uncovered = self._decide(asked, self._embed(asked.corrected))
+        if decision.action != "answer":
+            return None
+        return self._reply_for(decision, uncovered, state, "best match (of the question sentence)")
+
+    def _reply_for(self, decision: Decision, uncovered: dict, state: ConversationState, reason: str) -> Reply:
+        candidates = self._candidates(decision, uncovered)
+        best = decision.ranked[0] if decision.ranked else None
+        if decision.action == "answer":
+            why = f"{reason}: probability {best.probability:.2f} >= {self.answer_threshold:.2f}"
+            return self._answer(self.knowledge.entry(best.key), best.probability, candidates, why)
+        if decision.action == "clarify":
+            return self._clarify(list(decision.ranked[:2]), candidates)
+        topic = next((t for t in self.knowledge.uncovered if UNCOVERED_PREFIX + t.id == decision.topic), None)
+        if topic:
+            why = f"closest to a topic the sources do not cover: {topic.id}"
+        elif decision.off_topic:
+            why = "not about dental implants: nothing in the knowledge base is close"
+        else:
+            why = (
+                f"no entry is likely enough (best {best.probability if best else 0:.2f} < {self.answer_threshold:.2f})"
+            )
+        return self._fallback(state, decision, candidates, why, topic.name if topic else "")
+
+    def _candidates(self, decision: Decision, uncovered: dict[str, Evidence]) -> tuple[Candidate, ...]:
+        """The staff console's view: entries by probability, then the closest uncovered topics."""
+        entries = [Candidate(s.key, round(s.probability, 4), s.evidence.phrasing) for s in decision.ranked]
+        topics = sorted(uncovered.values(), key=lambda u: -max(u.lexical, u.semantic))[:2]
+        topics_c = [Candidate(u.key, round(max(u.lexical, u.semantic), 4), u.phrasing, True) for u in topics]
+        return tuple(entries[:5] + topics_c)
+
+    def _same_answer(self, first: str, second: str) -> bool:
+        """Two entries give the same information when they cite the same passages."""
+        a, b = self.knowledge.entry(first), self.knowledge.entry(second)
+        return set(a.passage_ids) == set(b.passage_ids)
 
     def _replaced_by(self, terms: list[str]) -> set[str]:
         """Return the earlier-question terms a follow-up's own words contrast with ("second" drops "first")."""
@@ -196,11 +380,11 @@ class Assistant:
                 replaced |= group - set(terms)
         return replaced
 
-    def _is_follow_up(self, message: str, candidates: list[Candidate]) -> bool:
-        words = normalize(message).split()
+    def _is_follow_up(self, query: Query, decision: Decision) -> bool:
+        words = query.words
         if not words or len(words) > self.settings.follow_up_words:
             return False
-        weak = not candidates or candidates[0].score < self.settings.threshold or candidates[0].uncovered
+        weak = decision.action != "answer"
         return weak or bool(_FOLLOW_UP_CUE.match(" ".join(words))) or bool(_REFERENCE.intersection(words))
 
     def _chosen_option(self, message: str, state: ConversationState) -> Entry | None:
@@ -209,13 +393,6 @@ class Assistant:
             if index < len(state.options) and pattern.match(text):
                 return self.knowledge.entry(state.options[index])
         return None
-
-    def _terms(self, text: str) -> tuple[str, ...]:
-        return tuple(t for t in self.analyzer.terms(text) if t not in self._ignorable)
-
-    @staticmethod
-    def _plain_words(texts: list[str]) -> set[str]:
-        return {w for t in texts for w in normalize(t).split()}
 
     # -- replies ------------------------------------------------------------------------
 
@@ -237,45 +414,47 @@ class Assistant:
             candidates=candidates,
         )
 
-    def _clarify(self, options: list[Candidate], candidates) -> Reply:
+    def _clarify(self, options: list[Scored], candidates) -> Reply:
         entries = [self.knowledge.entry(c.key) for c in options]
-        text = "I have answers to a few similar questions. Which one did you mean?"
         state = ConversationState(options=tuple(e.id for e in entries))
         return self._reply(
-            text,
+            fill(self.knowledge.replies.clarify, self.clinic),
             "clarify",
-            options[0].score,
+            options[0].probability,
             state,
             suggestions=tuple(e.question for e in entries),
-            reason="two entries scored within the clarify margin",
+            reason="two entries are likely together but neither alone, and their answers differ",
             candidates=candidates,
         )
 
-    def _fallback(self, state: ConversationState, candidates, reason: str, topic: str = "") -> Reply:
-        about = f" about {topic}" if topic else ""
+    def _personal(self, triage: TriageResult, state: ConversationState) -> Reply:
+        next_state = ConversationState(entry_id=state.entry_id, fallbacks=state.fallbacks + 1)
+        text = fill(self.knowledge.replies.personal, self.clinic)
+        return self._reply(text, "fallback", triage.personal, next_state, reason=triage.reason)
+
+    def _fallback(
+        self, state: ConversationState, decision: Decision, candidates, reason: str, topic: str = ""
+    ) -> Reply:
+        replies = self.knowledge.replies
         if state.fallbacks >= 1:
-            text = (
-                "I'm sorry, I still can't answer that from the clinic's information. The team at {clinic_name} "
-                "can help you directly: call {clinic_phone} or book an appointment at {booking_url}."
-            )
+            text = replies.fallback_again
+        elif decision.off_topic:
+            text = replies.off_topic
         else:
-            text = (
-                f"I'm sorry, I don't have information{about} in the clinic's reviewed answers, so I won't guess. "
-                "Please contact {clinic_name} on {clinic_phone} or book at {booking_url}."
-            )
-        close = [c for c in candidates if not c.uncovered and c.score >= self.settings.suggest_min][:3]
-        suggestions = tuple(self.knowledge.entry(c.key).question for c in close) or tuple(self.starter_questions(3))
-        best = max((c.score for c in candidates if not c.uncovered), default=0.0)
+            text = replies.fallback.replace("{about}", f" about {topic}" if topic else "")
+        text = fill(f"{text} {replies.problem_now}", self.clinic)
+        close = [s for s in decision.ranked if s.probability >= self.settings.suggest_min][:3]
+        suggestions = tuple(self.knowledge.entry(s.key).question for s in close)
+        if not suggestions and not decision.off_topic:
+            suggestions = tuple(self.starter_questions(3))
+        best = decision.ranked[0].probability if decision.ranked else 0.0
         next_state = ConversationState(entry_id=state.entry_id, fallbacks=state.fallbacks + 1)
         return self._reply(
-            fill(text, self.clinic),
-            "fallback",
-            best,
-            next_state,
-            suggestions=suggestions,
-            reason=reason,
-            candidates=candidates,
+            text, "fallback", best, next_state, suggestions=suggestions, reason=reason, candidates=candidates
         )
 
     def _reply(self, text: str, kind: str, confidence: float, state: ConversationState, **extra) -> Reply:
         return Reply(text=text, kind=kind, confidence=confidence, conversation=encode(state), **extra)
+
+
+__all__ = ["Assistant", "Settings", "UNCOVERED_PREFIX", "replace"]

@@ -72,6 +72,34 @@ class UrgentRule:
 
 
 @dataclass(frozen=True)
+class TriageGroup:
+    """Staff-reviewed example messages of one kind: urgent, personal (for the clinic) or question."""
+
+    id: str
+    label: str
+    name: str
+    examples: tuple[str, ...]
+
+
+TRIAGE_LABELS = ("urgent", "personal", "question")
+
+
+@dataclass(frozen=True)
+class Replies:
+    """The wording of every reply that is not a standard answer (knowledge/replies.toml)."""
+
+    fallback: str = "I'm sorry, I don't have information{about} in the clinic's reviewed answers."
+    fallback_again: str = "I'm sorry, I still can't answer that. Please contact {clinic_name}."
+    off_topic: str = "I can only help with questions about dental implants."
+    problem_now: str = "If this is about a problem you have now, call {clinic_phone}."
+    personal: str = "Please contact {clinic_name} about your own treatment."
+    clarify: str = "Which one did you mean?"
+
+
+REPLY_FIELDS = tuple(Replies.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything faqbot may say, loaded once and read-only at run time."""
 
@@ -85,6 +113,8 @@ class KnowledgeBase:
     urgent_reply: str = ""
     synonyms: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     contrasts: tuple[tuple[str, ...], ...] = ()
+    triage: tuple[TriageGroup, ...] = ()
+    replies: Replies = field(default_factory=Replies)
 
     def __post_init__(self) -> None:
         passages = {p.id: p for d in self.documents for p in d.passages}

@@ -7,6 +7,8 @@ The folder holds TOML files (read with the standard library's tomllib, which can
   urgent.toml       urgent-symptom rules and their reply
   synonyms.toml     lay words and spelling variants
   not_covered.toml  topics the sources do not answer (optional)
+  triage.toml       example messages: urgent, personal problems, general questions
+  replies.toml      the wording of declines, clarify and personal-problem replies
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .knowledge import (
+    REPLY_FIELDS,
+    TRIAGE_LABELS,
     Document,
     Entry,
     KnowledgeBase,
     Passage,
+    Replies,
     SmallTalkIntent,
+    TriageGroup,
     UncoveredTopic,
     UrgentRule,
 )
@@ -54,6 +60,8 @@ def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) ->
             reader.problem(root / "smalltalk.toml", f"welcome suggestion '{entry_id}' is not an entry id", "welcome")
     rules, urgent_reply = _read_urgent(reader, root / "urgent.toml")
     uncovered = _read_uncovered(reader, root / "not_covered.toml")
+    triage = _read_triage(reader, root / "triage.toml")
+    replies = _read_replies(reader, root / "replies.toml")
     if reader.problems:
         raise KnowledgeError(reader.problems)
     return KnowledgeBase(
@@ -67,6 +75,8 @@ def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) ->
         urgent_reply=urgent_reply,
         synonyms=MappingProxyType(synonyms),
         contrasts=tuple(contrasts),
+        triage=tuple(triage),
+        replies=replies,
     )
 
 
@@ -239,3 +249,34 @@ def _read_uncovered(reader: Reader, path: Path) -> list[UncoveredTopic]:
             )
         )
     return topics
+
+
+def _read_triage(reader: Reader, path: Path) -> list[TriageGroup]:
+    data = reader.toml(path)
+    if data is None:
+        return []
+    groups, seen, examples = [], {}, {}
+    for table in reader.tables(path, data, "group"):
+        group_id = reader.identifier(path, table, seen, "group")
+        label = reader.text(path, table, "label", group_id)
+        if label and label not in TRIAGE_LABELS:
+            reader.problem(path, f"label '{label}' must be one of: {', '.join(TRIAGE_LABELS)}", group_id)
+        texts = reader.text_list(path, table, "examples", group_id)
+        for text in texts:
+            other = examples.setdefault(normalize(text), group_id)
+            if other != group_id:
+                reader.problem(path, f"example '{text}' is also in group '{other}'", group_id)
+        groups.append(TriageGroup(group_id, label, reader.text(path, table, "name", group_id), texts))
+    for label in TRIAGE_LABELS:
+        if groups and not any(g.label == label for g in groups):
+            reader.problem(path, f"needs at least one group with label '{label}'")
+    return groups
+
+
+def _read_replies(reader: Reader, path: Path) -> Replies:
+    data = reader.toml(path)
+    if data is None:
+        return Replies()
+    for unknown in sorted(set(data) - set(REPLY_FIELDS)):
+        reader.problem(path, f"unknown reply '{unknown}' (expected one of: {', '.join(REPLY_FIELDS)})")
+    return Replies(**{name: reader.text(path, data, name, name) for name in REPLY_FIELDS})

@@ -23,6 +23,14 @@ class SmallTalk:
         self._fillers = set(fillers)
         self._longest = max((len(p) for p in self._phrases), default=1)
 
+    def phrases(self) -> list[tuple[str, str]]:
+        """Every (intent id, phrase), for matching small talk by meaning too."""
+        return [(intent.id, " ".join(words)) for words, intent in self._phrases.items()]
+
+    def intent(self, intent_id: str) -> SmallTalkIntent:
+        """Return the intent with this id."""
+        return next(i for i in self._phrases.values() if i.id == intent_id)
+
     def words(self) -> set[str]:
         """Every word small talk uses, so matching can ignore them around a real question."""
         return {w for phrase in self._phrases for w in phrase} | self._fillers

@@ -35,26 +35,16 @@ _CONTRACTIONS = [
 ]
 _NOT_WORD = re.compile(r"[^a-z0-9&]+")
 
-# Function words and fillers: they carry no topic, so they neither match nor count as unknown.
-# Question words that do carry meaning ("why", "when", "where") are deliberately absent.
+# Function words: they carry no topic, so they neither match nor count as unknown. Words that say
+# what is asked ("who", "which", "why", "when", "how many", "how often") are deliberately absent:
+# "who can have an implant" and "what is an implant" are different questions.
 STOPWORDS = frozenset(
     """
-    a about above actually again against all also am an and any anybody anyone anything are around
-    as at be because been being below between both but by can cannot could dear did do does doing
-    done down each either else even ever every exactly for from further general generally get gets
-    getting give go goes going gone got had has have having he her here hers herself him himself his
-    how however i if im in into is it its itself just kind know let like ll may maybe me might mine
-    more most much must my myself need needs nor now of off often ok okay on only or other
-    our ours ourselves out over own please pls plz possible probably quite rather re really s say
-    says she should so some someone something sometimes still such sure t tell than that thats the
-    their theirs them themselves then there these they thing things think this those though through
-    thus to too u um ur us usually very want wanna was way we were what whats which while whom whose
-    will with would yes yet you your yours yourself yourselves hi hello hey thanks thank wat wats
-    whut guys lot lots shall soon tho thx hmm oh well etc good fine great nice basically
-    typically normally currently recently specifically honestly anyway wonder wondering wondered
-    curious question questions ask asking asked heard read wanted somebody everybody receive
-    receiving obtain primary main simple simply terms plain briefly type types sort thinking
-    considering year years ago told said
+    a about am an and any are as at be been being but by can cannot could did do does doing done for
+    from get gets getting got had has have having he her hers him his how i if im in into is it its
+    itself just me might my myself of on or our ours she should so some than that thats the their
+    theirs them then there these they this those to u ur us was we were what whats will with would
+    you your yours yourself please pls plz really very also
     """.split()
 )
 

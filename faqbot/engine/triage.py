@@ -1,12 +1,65 @@
-"""Recognise messages about urgent symptoms, before any FAQ matching happens."""
+"""Triage, before any FAQ matching: urgent, a personal problem for the clinic, or a question.
+
+Three kinds of evidence, combined by a fitted logistic model (`fitting/params.json`):
+- meaning: how close the message is to the staff-reviewed example messages of each kind in
+  `knowledge/triage.toml` (sentence embeddings), so "like the injection never wore off" is close to
+  "my lip is still numb" without sharing a word;
+- the staff's urgent rules in `knowledge/urgent.toml` (keyword groups, where a rule is clearer);
+- who and when: the patient's own mouth now ("my", "since yesterday", "still") against a general
+  question ("how common", "is it normal after surgery", "can implants").
+Recall comes first: the urgent threshold is chosen so that urgent messages are not missed.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from .knowledge import UrgentRule
+import numpy as np
+
+from .fitted import LogisticModel
+from .knowledge import TriageGroup, UrgentRule
+from .semantic import SemanticIndex
 from .text import normalize
+
+_OWN = re.compile(r"\b(i|im|ive|me|my|mine|myself)\b")
+_NOW = re.compile(
+    r"\b(now|right now|today|tonight|yesterday|last night|this morning|since|still|keeps?|kept|again|"
+    r"(\d+|a|few|couple of|two|three|four|five) (days?|hours?|hrs|weeks?)( ago| later| after| since)?|"
+    r"post ?op|getting worse|worse|worst|cant|cannot|will not|wont|just)\b"
+)
+_STATE = re.compile(
+    r"\b(i have|i have got|i got|i am|i feel|i felt|i think i|i can not|i cannot|i just|"
+    r"my (\w+ ){0,3}(is|are|has|have|keeps|kept|feels|felt|looks|will not|wont|started|went|got|came|fell))\b"
+)
+_GENERAL = re.compile(
+    r"\b(is (\w+ ){0,4}(normal|common|usual|expected|possible)|normal to|(is|are) there|"
+    r"is it (normal|common|usual|possible|ok)|how (common|often|likely|long|much|do|does|is|are)|"
+    r"can (an? |the )?(implants?|surgery|it|you|people|someone|anyone)|do (implants|people|patients|you)|"
+    r"does (an? |the )?(implant|surgery|treatment)|what (if|happens if|causes|should i expect|are the)|"
+    r"if (i|you|my|an?|the|someone)|usually|generally|typically|normally|anyone|people|patients|"
+    r"someone|will i|would i|could i|might|risk|risks|chance|expect)\b"
+)
+_SOMEONE_ELSE = re.compile(
+    r"\bmy (dad|father|mum|mom|mother|wife|husband|partner|son|daughter|friend|grandma|grandmother|"
+    r"grandad|grandfather|brother|sister|child|kid|boyfriend|girlfriend|patient)\b"
+)
+STANDARD_QUESTION = 0.97  # similarity to a phrasing of an entry that makes a message that entry's question
+FEATURES = (
+    "urgent_max", "urgent_top3", "personal_max", "personal_top3", "question_max", "question_top3",
+    "rule", "own", "state", "now", "general", "someone_else", "question_mark",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """The triage decision, with its probabilities and the evidence behind it (for staff)."""
+
+    label: str  # "urgent", "personal" or "question"
+    urgent: float
+    personal: float
+    reason: str
 
 
 def _pattern(phrase: str) -> str:
@@ -17,8 +70,8 @@ def _pattern(phrase: str) -> str:
     return r"\b" + body + (r"\w*" if prefix else r"\b")
 
 
-class UrgentDetector:
-    """Matches the staff-reviewed urgent rules against normalised text."""
+class UrgentRules:
+    """The staff's keyword rules: a rule matches when a phrase from each of its groups appears."""
 
     def __init__(self, rules: Iterable[UrgentRule]):
         self._rules = [
@@ -33,3 +86,80 @@ class UrgentDetector:
                 if all(group.search(normal) for group in groups):
                     return name
         return None
+
+
+class Triage:
+    """Decides urgent / personal / question for one message."""
+
+    def __init__(
+        self,
+        groups: Iterable[TriageGroup],
+        rules: Iterable[UrgentRule],
+        index: SemanticIndex | None,
+        model: LogisticModel,
+        *,
+        urgent_threshold: float,
+        personal_threshold: float,
+    ):
+        self._groups = {g.id: g for g in groups}
+        self._by_label = {
+            label: frozenset(g.id for g in self._groups.values() if g.label == label)
+            for label in ("urgent", "personal", "question")
+        }
+        self.rules = UrgentRules(rules)
+        self._index = index
+        self._model = model
+        self._urgent_threshold = urgent_threshold
+        self._personal_threshold = personal_threshold
+
+    def features(self, text: str, corrected: str, vector: np.ndarray | None) -> dict[str, float]:
+        """Return the named feature values the fitted model reads."""
+        values: dict[str, float] = {}
+        for label, owners in self._by_label.items():
+            if self._index is None or vector is None:
+                values[f"{label}_max"] = values[f"{label}_top3"] = 0.0
+                continue
+            values[f"{label}_max"] = self._index.top_mean(vector, owners, k=1)
+            values[f"{label}_top3"] = self._index.top_mean(vector, owners, k=3)
+        values["rule"] = float(self.rules.match(text, corrected) is not None)
+        values["own"] = float(bool(_OWN.search(corrected)))
+        values["state"] = float(bool(_STATE.search(corrected)))
+        values["now"] = float(bool(_NOW.search(corrected)))
+        values["general"] = float(bool(_GENERAL.search(corrected)))
+        values["someone_else"] = float(bool(_SOMEONE_ELSE.search(corrected)))
+        values["question_mark"] = float("?" in text)
+        return values
+
+    def assess(self, text: str, corrected: str, vector: np.ndarray | None) -> TriageResult:
+        """Return the triage decision for one message."""
+        values = self.features(text, corrected, vector)
+        p = self._model.probabilities(values, vector)
+        urgent, personal = p.get("urgent", 0.0), p.get("personal", 0.0)
+        closest = self._closest(vector)
+        evidence = f"urgent {urgent:.2f}, personal {personal:.2f}" + (
+            f"; closest example: {closest}" if closest else ""
+        )
+        rule = self.rules.match(text, corrected)
+        if rule:
+            evidence += f"; urgent rule: {rule}"
+        # The staff's rules name phrases that always mean an emergency: a match is decisive.
+        if rule:
+            return TriageResult("urgent", urgent, personal, f"triage: urgent by rule ({evidence})")
+        # Word for word one of the standard questions: a question, whatever the model thinks of its words.
+        if values["question_max"] >= STANDARD_QUESTION:
+            return TriageResult("question", urgent, personal, f"triage: a standard question ({evidence})")
+        if urgent >= self._urgent_threshold:
+            return TriageResult("urgent", urgent, personal, f"triage: urgent ({evidence})")
+            return TriageResult("urgent", urgent, personal, f"triage: urgent by rule ({evidence})")
+        if urgent + personal >= self._personal_threshold:
+            return TriageResult("personal", urgent, personal, f"triage: a personal problem ({evidence})")
+        return TriageResult("question", urgent, personal, f"triage: a question ({evidence})")
+
+    def _closest(self, vector: np.ndarray | None) -> str:
+        if self._index is None or vector is None:
+            return ""
+        best = max(self._index.similar(vector).values(), key=lambda s: s.score, default=None)
+        if best is None:
+            return ""
+        group = self._groups[best.owner]
+        return f"'{best.text}' ({group.label}: {group.name}, {best.score:.2f})"

@@ -22,6 +22,8 @@ from .staff_login import login_required
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 REPORT_DAYS = (7, 30, 90)
+SEARCH_RESULTS = 10  # entries listed for a search, best first
+SEARCH_MIN = 0.3  # weaker matches are noise in a list staff read
 NEAR_ENTRY = 0.5  # as close as an answer needs: the group was declined or clarified for another reason
 
 
@@ -35,7 +37,7 @@ def entries() -> str:
     source = request.args.get("source", "")
     noted = request.args.get("noted") == "1"
     if query:
-        scores = {c.key: c.score for c in assistant.search(query, limit=len(knowledge.entries))}
+        scores = {c.key: c.score for c in assistant.search(query, limit=SEARCH_RESULTS) if c.score >= SEARCH_MIN}
         listed = [(knowledge.entry(key), score) for key, score in scores.items()]
     else:
         listed = [(entry, None) for entry in knowledge.entries]
@@ -68,14 +70,18 @@ def console() -> str:
     question = request.form.get("question", "").strip()[: current_app.config["MAX_MESSAGE_LENGTH"]]
     reply = assistant.reply(question) if question else None
     candidates = []
-    for candidate in reply.candidates[:5] if reply else []:
+    for candidate in reply.candidates if reply else []:
         if candidate.key.startswith(UNCOVERED_PREFIX):
             topic = next(t for t in assistant.knowledge.uncovered if UNCOVERED_PREFIX + t.id == candidate.key)
             candidates.append((candidate, None, topic.name))
         else:
             candidates.append((candidate, assistant.knowledge.entry(candidate.key), None))
     return render_template(
-        "staff/console.html", question=question, reply=reply, candidates=candidates, settings=assistant.settings
+        "staff/console.html",
+        question=question,
+        reply=reply,
+        candidates=candidates,
+        threshold=assistant.answer_threshold,
     )
 
 

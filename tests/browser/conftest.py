@@ -208,13 +208,6 @@ def ask_fixture() -> Callable[..., sync_api.Locator]:
     return ask
 
 
-@pytest.fixture(scope="session")
-def clarifying(site: Site) -> str:
-    """A message the engine answers with a clarify reply."""
-    for message in ("abutment difference", "abutment before", "abutment during", "abutment happens"):
-        if site.app.extensions["faqbot"].reply(message).kind == "clarify":
-            return message
-    raise AssertionError("no candidate message asks to clarify any more; add a new one")
 
 
 # The staff workspace: apps served like `site`, each with its own database, plus a staff password.

@@ -101,8 +101,8 @@ def test_no_horizontal_scroll_at_320_pixels(open_page, path, screenshot):
 def test_conversation_fits_320_pixels(open_page, ask, clarifying, screenshot):
     """Answers, sources, choices and an urgent reply all fit a 320 px screen."""
     page, _ = open_page("/", viewport=PHONE)
-    ask(page, "how long does it take for an implant to heal", "answer")
     ask(page, clarifying, "clarify")
+    ask(page, "how long does it take for an implant to heal", "answer")
     ask(page, URGENT, "urgent")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
     screenshot(page, "phone-conversation")

@@ -157,23 +157,26 @@ def test_entry_page_shows_the_answer_and_each_cited_passage_with_a_link(open_sta
 
 
 def test_console_shows_the_reply_kind_why_the_threshold_and_the_candidates(open_staff_page, screenshot):
-    """Trying a question shows the reply kind, why it was chosen, the threshold and the top five candidates."""
+    """Trying a question shows the reply kind, why it was chosen, the threshold and the top candidates."""
     page, _ = open_staff_page("/staff/console")
     result = try_in_console(page, SMOKING)
     expect(result.get_by_role("heading", level=2)).to_have_text(re.compile(r"^Reply: fallback, confidence 0\.\d\d$"))
-    expect(result).to_contain_text("Why: the knowledge base does not know: smoke.")
-    expect(result).to_contain_text("Answer threshold 0.50")
+    expect(result).to_contain_text("Why: closest to a topic the sources do not cover: smoking-alcohol.")
+    expect(result).to_contain_text(re.compile(r"the right answer is at least 0\.\d\d"))
     table = result.get_by_role("table", name="Top candidates")
-    expect(table.get_by_role("columnheader")).to_have_text(["Rank", "Candidate", "Score", "Phrasing that matched"])
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Rank", "Candidate", "Probability or closeness", "Phrasing that matched"]
+    )
     rows = table.locator("tbody tr")
-    expect(rows).to_have_count(5)
-    expect(rows.locator("td:first-child")).to_have_text(["1", "2", "3", "4", "5"])
+    expect(rows.locator("td:first-child").first).to_have_text("1")
     expect(table).to_contain_text("Not covered: smoking, vaping or alcohol")
     expect(page.locator("#question")).to_have_value(SMOKING)  # ready to be reworded
     screenshot(page, "staff-desktop-console")
 
     result = try_in_console(page, "how long does it take for an implant to heal")
-    expect(result.get_by_role("heading", level=2)).to_have_text("Reply: answer, confidence 1.00")
+    expect(result.get_by_role("heading", level=2)).to_have_text(
+        re.compile(r"^Reply: answer, confidence (0\.[89]\d|1\.00)$")
+    )
     expect(result.get_by_role("link", name=HEALING).first).to_have_attribute("href", "/staff/entries/healing-time")
     expect(result.locator("tbody tr").first).to_contain_text("(above threshold)")
 

@@ -48,11 +48,11 @@ def test_kept_questions_are_redacted(make_app, tmp_path):
     assert kept == [("fallback", "canary-7Qx9 my email is [email], what is the price of gold teeth?")]
 
 
-def test_kept_questions_appear_grouped_in_the_report(make_app, login):
+def test_kept_questions_appear_grouped_in_the_report(make_app, login, clarifying):
     """Kept unanswered questions are grouped with counts on the report, most frequent first."""
     app = make_app(KEEP_UNANSWERED_TEXT=True)
     client = app.test_client()
-    for message in ["do you take visa cards", "do you take visa", "is there parking nearby", "abutment difference"]:
+    for message in ["do you take visa cards", "do you take visa", "is there parking nearby", clarifying]:
         client.post("/api/chat", json={"message": message})
     login(client)
     page = client.get("/staff/report").get_data(as_text=True)

@@ -47,14 +47,14 @@ def test_unknown_entry_is_404(staff):
 
 
 def test_console_explains_the_reply(staff, csrf):
-    """The console shows the reply kind, why, the threshold and the top candidates with matched phrasings."""
+    """The console shows the reply kind, why, the answer threshold and the candidates with matched phrasings."""
     token = csrf(staff, "/staff/console")
     page = staff.post(
         "/staff/console", data={"question": "How long after surgery can I smoke?", "csrf_token": token}
     ).get_data(as_text=True)
     assert 'Reply: <span class="kind kind-fallback">fallback</span>' in page
-    assert "the knowledge base does not know: smoke" in page
-    assert "Answer threshold 0.50" in page
+    assert "closest to a topic the sources do not cover: smoking-alcohol" in page
+    assert "the right answer is at least 0." in page
     assert "Not covered: smoking, vaping or alcohol" in page
 
 

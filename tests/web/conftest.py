@@ -16,7 +16,6 @@ from faqbot import create_app
 # Messages whose reply kind the engine decides today; tests that need a kind look it up here.
 URGENT = "my gum has been bleeding for hours and it won't stop"
 FALLBACK = "can I pay with bitcoin"
-CLARIFY_CANDIDATES = ("abutment difference", "abutment before", "abutment during", "abutment happens")
 
 
 @pytest.fixture
@@ -64,14 +63,6 @@ def send(client: FlaskClient, csrf: Callable[[str], str]) -> Callable[..., Any]:
     return post
 
 
-@pytest.fixture
-def clarifying(app: Flask) -> str:
-    """A message the engine answers with a clarify reply."""
-    assistant = app.extensions["faqbot"]
-    for message in CLARIFY_CANDIDATES:
-        if assistant.reply(message).kind == "clarify":
-            return message
-    raise AssertionError(f"none of {CLARIFY_CANDIDATES} asks to clarify any more; add a new candidate")
 
 
 def assert_error(response: Any, status: int, message_part: str) -> None:

@@ -1,0 +1,115 @@
+"""How well the assistant understands: our own labelled sets and the shared dev set, fitting part and held-out part.
+
+    .venv/bin/python bench/understanding.py                 # both parts, with and without the semantic signal
+    .venv/bin/python bench/understanding.py --part fit --show 20   # list misses of the fitting part only
+
+Only the fitting part may be looked at to change anything; the held-out part is for reporting.
+Figures per set: urgent recall, false urgent (urgent replies to anything that is not urgent or personal),
+symptom reports (urgent or personal) that got an FAQ answer, right and wrong answers, helpful (questions
+with a known right answer that got it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from faqbot import config  # noqa: E402
+from faqbot.engine import build_assistant  # noqa: E402
+from fitting.data import Item, covers, dev_set, own_sets, split  # noqa: E402
+
+
+def outcome(item: Item, reply) -> str:
+    """What the reply was, relative to the label: right, wrong, missed-urgent, false-urgent, declined, clarify..."""
+    kind = reply.kind
+    if item.triage in ("urgent", "personal"):
+        if kind == "answer":
+            return "wrong"  # a symptom report got an FAQ answer: the worst failure
+        if kind == "urgent" or (kind == "fallback" and item.triage == "personal"):
+            return "right"
+        return "missed-urgent" if item.triage == "urgent" else "missed-personal"
+    if kind == "urgent":
+        return "false-urgent"
+    if kind == "answer":
+        if item.entry_id:
+            return "right" if reply.entry.id == item.entry_id else "wrong"
+        if item.topics and item.expect in ("answer", "either"):
+            return "right" if covers(reply.text, item.topics) else "wrong"
+        return "wrong" if item.expect in ("decline", "smalltalk") else "answered"
+    if kind == "smalltalk":
+        return "right" if item.expect == "smalltalk" else "smalltalk"
+    if kind == "clarify":
+        return "clarify"
+    if item.expect in ("decline", "either"):
+        return "right"
+    return "declined"
+
+
+def evaluate(assistant, items: list[Item], show: int = 0) -> dict:
+    """Reply to every item; return the tally of outcomes and the headline figures."""
+    tally: dict[str, int] = defaultdict(int)
+    shown = 0
+    helped = answerable = 0
+    for item in items:
+        reply = assistant.reply(item.q)
+        result = outcome(item, reply)
+        tally[result] += 1
+        if item.triage == "question" and item.expect in ("answer", "either") and (item.entry_id or item.topics):
+            answerable += 1
+            helped += result == "right" and reply.kind == "answer"
+        if result not in ("right", "answered") and shown < show:
+            shown += 1
+            got = reply.entry.id if reply.entry else ""
+            print(
+                f"    {result:15s} {item.expect:9s} {item.entry_id or '':18s} {item.q[:70]!r:72s} -> "
+                f"{reply.kind} {got} | {reply.reason[:90]}"
+            )
+    urgent = sum(1 for i in items if i.triage == "urgent")
+    calm = sum(1 for i in items if i.triage == "question")
+    return {
+        "n": len(items),
+        "accuracy": tally["right"] / len(items),
+        "wrong": tally["wrong"] / len(items),
+        "helpful": helped / answerable if answerable else None,
+        "urgent recall": 1 - tally["missed-urgent"] / urgent if urgent else None,
+        "false urgent": tally["false-urgent"] / calm if calm else None,
+        "tally": dict(tally),
+    }
+
+
+def _fmt(value) -> str:
+    return "  -  " if value is None else f"{value:.3f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["fit", "held-out", "both"], default="both")
+    parser.add_argument("--show", type=int, default=0, help="list this many misses per set")
+    parser.add_argument("--lexical-only", action="store_true")
+    args = parser.parse_args()
+    settings = config.defaults()
+    modes = [False] if args.lexical_only else [True, False]
+    fit, held = split(own_sets() + dev_set())
+    parts = {"fit": fit, "held-out": held}
+    for semantic in modes:
+        assistant = build_assistant({**settings, "SEMANTIC_MATCHING": semantic})
+        for name, items in parts.items():
+            if args.part not in (name, "both"):
+                continue
+            for source in sorted({i.source for i in items}):
+                subset = [i for i in items if i.source == source]
+                f = evaluate(assistant, subset, args.show)
+                print(
+                    f"{'semantic' if semantic else 'lexical '} {name:8s} {source:17s} n={f['n']:4d} "
+                    f"acc {_fmt(f['accuracy'])} wrong {_fmt(f['wrong'])} helpful {_fmt(f['helpful'])} "
+                    f"urgent-recall {_fmt(f['urgent recall'])} false-urgent {_fmt(f['false urgent'])} {f['tally']}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""The labelled sets, read into one shape, and the fixed split into a fitting part and a held-out part.
+
+The split is decided by a hash of each message's normalised text, so it never changes between runs
+and nobody chooses which messages are held out. Only the fitting part is used by `fit.py`; the
+held-out part is for reporting (`bench/understanding.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+HELD_OUT_PERCENT = 30
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled message."""
+
+    q: str
+    source: str  # which set it came from
+    triage: str  # "urgent", "personal" or "question"
+    expect: str  # "answer", "either", "decline", "urgent", "refer", "smalltalk"
+    entry_id: str | None = None  # the one right entry (own sets)
+    topics: tuple[str, ...] = ()  # facts a right answer covers (the shared dev set)
+
+
+def held_out(text: str) -> bool:
+    """Tell whether a message belongs to the held-out part (about 30%, fixed by its text)."""
+    normal = " ".join(text.lower().split())
+    return int(hashlib.sha256(normal.encode()).hexdigest()[:8], 16) % 100 < HELD_OUT_PERCENT
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def own_sets() -> list[Item]:
+    """Our own labelled sets under tests/data/."""
+    items = []
+    for row in _jsonl(DATA / "triage.jsonl"):
+        expect = {"urgent": "urgent", "personal": "refer", "question": "either"}[row["label"]]
+        items.append(Item(row["q"], "triage", row["label"], expect))
+    for name in ("paraphrases", "patient_questions", "offtopic"):
+        for row in _jsonl(DATA / f"{name}.jsonl"):
+            if "expect_id" in row:
+                items.append(Item(row["q"], name, "question", "answer", entry_id=row["expect_id"]))
+            else:
+                kind = row["expect_kind"]
+                expect = {"fallback": "decline", "urgent": "urgent"}.get(kind, kind)
+                items.append(Item(row["q"], name, "urgent" if kind == "urgent" else "question", expect))
+    return items
+
+
+def dev_set() -> list[Item]:
+    """The shared dev set of real questions, when ../shared is beside the checkout (else empty)."""
+    path = SHARED_EVAL / "dev.jsonl"
+    if not path.exists():
+        return []
+    triage = {"urgent": "urgent", "refer": "personal"}
+    return [
+        Item(row["q"], "dev", triage.get(row["expect"], "question"), row["expect"], topics=tuple(row["topics"]))
+        for row in _jsonl(path)
+        if row.get("expect") != "drop"
+    ]
+
+
+def covers(answer: str, topics: tuple[str, ...]) -> bool:
+    """Tell whether an answer states the facts of one of the topics (the shared grader's rule)."""
+    if not topics:
+        return True
+    sys.path.insert(0, str(SHARED_EVAL))
+    from grade import covers as grader_covers  # noqa: PLC0415 - only where the shared set exists
+
+    return grader_covers(answer, list(topics))
+
+
+def split(items: list[Item]) -> tuple[list[Item], list[Item]]:
+    """Return (fitting part, held-out part)."""
+    fit = [i for i in items if not held_out(i.q)]
+    return fit, [i for i in items if held_out(i.q)]

@@ -1,0 +1,234 @@
+"""Refit the triage and answer models and choose their thresholds; write fitting/params.json.
+
+    .venv/bin/python fitting/fit.py            # fit on the fitting part, print figures, write params.json
+    .venv/bin/python fitting/fit.py --check    # refit and fail if params.json differs (CI-style check)
+
+Reads the fitting part only (fitting/data.py holds the fixed split): our own sets in tests/data/ and,
+when ../shared is beside the checkout, the fitting part of the shared dev set. Run it after changing
+the knowledge base's examples, entries or the features in faqbot/engine/triage.py or decision.py.
+Needs scikit-learn (a development dependency; the engine only evaluates the result with numpy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from faqbot import config  # noqa: E402
+from faqbot.engine import Clinic, load_knowledge, shared_encoder  # noqa: E402
+from faqbot.engine.assistant import Assistant, Settings  # noqa: E402
+from faqbot.engine.decision import LEXICAL_FEATURES, SEMANTIC_FEATURES, rank  # noqa: E402
+from faqbot.engine.fitted import FittedParams, LogisticModel  # noqa: E402
+from faqbot.engine.triage import FEATURES as TRIAGE_FEATURES  # noqa: E402
+from fitting.data import Item, covers, dev_set, own_sets, split  # noqa: E402
+
+PARAMS = Path(__file__).resolve().parent / "params.json"
+TRIAGE_CLASSES = ("question", "personal", "urgent")
+TRIAGE_C = 0.03  # strong regularisation: 384 embedding inputs and a few hundred examples per class
+URGENT_RECALL = 0.99  # share of the fitting part's urgent messages the urgent threshold keeps
+MAX_HELD_BACK = 0.02  # share of questions that may get "please contact the clinic" instead of an answer
+WRONG_COST = 4  # one wrong answer costs as much as this many right answers are worth
+LEXICAL_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+# Not fitted (they change the wording of a decline, or offer a choice, not whether to answer).
+FIXED = {"clarify": 0.35, "topic": 0.62, "off_topic": 0.35}
+
+
+def _model(features, classes, coef=None, intercept=None, mean=None, scale=None, embedding=0) -> LogisticModel:
+    rows = 1 if len(classes) == 2 else len(classes)
+    width = len(features) + embedding
+    return LogisticModel(
+        tuple(features),
+        tuple(classes),
+        np.zeros((rows, width)) if coef is None else coef,
+        np.zeros(rows) if intercept is None else intercept,
+        np.zeros(width) if mean is None else mean,
+        np.ones(width) if scale is None else scale,
+        embedding,
+    )
+
+
+def placeholder(dimension: int = 384) -> FittedParams:
+    """Parameters that compute every feature but decide nothing: for extracting features to fit."""
+    return FittedParams(
+        triage=_model(TRIAGE_FEATURES, TRIAGE_CLASSES, embedding=dimension),
+        answer=_model(SEMANTIC_FEATURES, ("wrong", "right")),
+        answer_lexical=_model(LEXICAL_FEATURES, ("wrong", "right")),
+        thresholds={"urgent": 2, "personal": 2, "answer": 2, "answer_lexical": 2, **FIXED},
+    )
+
+
+def assistants() -> tuple[Assistant, Assistant]:
+    settings = config.defaults()
+    knowledge = load_knowledge(settings["KNOWLEDGE_DIR"])
+    encoder = shared_encoder(settings["MODEL_DIR"])
+    semantic = Assistant(knowledge, Clinic(), placeholder(encoder.dimension), encoder=encoder)
+    lexical = Assistant(
+        knowledge, Clinic(), placeholder(encoder.dimension), encoder=encoder, settings=Settings(semantic=False)
+    )
+    return semantic, lexical
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, features, classes, *, c: float = 1.0, embedding: int = 0):
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-4] = 1.0  # a constant input (some embedding dimensions barely vary)
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit((x - mean) / scale, y)
+    return _model(features, classes, model.coef_, model.intercept_, mean, scale, embedding)
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
+    probabilities = np.zeros((len(y), len(set(y))))
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
+        mean, scale = x[train].mean(axis=0), x[train].std(axis=0)
+        scale[scale < 1e-4] = 1.0  # a constant input (some embedding dimensions barely vary)
+        model = LogisticRegression(C=c, max_iter=5000).fit((x[train] - mean) / scale, y[train])
+        probabilities[test] = model.predict_proba((x[test] - mean) / scale)
+    return probabilities
+
+
+def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str, float], dict]:
+    x = np.array([[s.triage[f] for f in TRIAGE_FEATURES] + list(s.vector) for s in inspections])
+    y = np.array([TRIAGE_CLASSES.index(i.triage) for i in items])
+    dimension = len(inspections[0].vector)
+    model = _fit_logistic(x, y, TRIAGE_FEATURES, TRIAGE_CLASSES, c=TRIAGE_C, embedding=dimension)
+    # Thresholds from out-of-fold probabilities: in-sample ones are too sure of themselves.
+    probs = [dict(zip(TRIAGE_CLASSES, row)) for row in _out_of_fold(x, y, TRIAGE_C)]
+    urgent = sorted(p["urgent"] for p, i in zip(probs, items) if i.triage == "urgent")
+    t_urgent = min(0.5, urgent[int((1 - URGENT_RECALL) * len(urgent))])
+    questions = [p for p, i in zip(probs, items) if i.triage == "question"]
+    # The personal threshold: the lowest that holds back at most MAX_HELD_BACK of the questions.
+    held = sorted((p["urgent"] + p["personal"] for p in questions if p["urgent"] < t_urgent), reverse=True)
+    t_personal = max(0.5, held[int(MAX_HELD_BACK * len(questions))])
+    report = {
+        "urgent recall": np.mean([u >= t_urgent for u in urgent]),
+        "false urgent": np.mean([p["urgent"] >= t_urgent for p in questions]),
+        "personal recall": np.mean(
+            [
+                p["urgent"] >= t_urgent or p["urgent"] + p["personal"] >= t_personal
+                for p, i in zip(probs, items)
+                if i.triage == "personal"
+            ]
+        ),
+        "questions held back as personal": np.mean(
+            [p["urgent"] < t_urgent and p["urgent"] + p["personal"] >= t_personal for p in questions]
+        ),
+    }
+    return model, {"urgent": round(float(t_urgent), 4), "personal": round(float(t_personal), 4)}, report
+
+
+def _right(assistant: Assistant, item: Item, key: str) -> bool:
+    if item.entry_id is not None:
+        return key == item.entry_id
+    if item.expect in ("answer", "either") and item.topics:
+        return covers(assistant.knowledge.entry(key).answer, item.topics)
+    return False
+
+
+def _top_rows(assistant, inspections, items, features, lexical_weight):
+    """The best-ranked entry of each message, with its features and whether it is the right answer."""
+    model = _model(features, ("wrong", "right"))
+    rows, labels = [], []
+    for inspection, item in zip(inspections, items):
+        ranked = rank(
+            inspection.entries,
+            inspection.uncovered,
+            model,
+            lexical_weight=lexical_weight,
+            unknown_share=inspection.unknown_share,
+        )
+        rows.append([ranked[0].features[f] for f in features] if ranked else [0.0] * len(features))
+        labels.append(int(bool(ranked) and _right(assistant, item, ranked[0].key)))
+    return np.array(rows), np.array(labels)
+
+
+def fit_answer(assistant, inspections, items, features) -> tuple[LogisticModel, float, float, dict]:
+    # Only messages that reach matching and whose right answer is known: an own "question" from the
+    # triage set has no entry label, so it is left out.
+    keep = [
+        n for n, i in enumerate(items)
+        if i.triage == "question" and i.expect != "smalltalk" and (i.entry_id or i.expect == "decline" or i.topics)
+    ]  # fmt: skip
+    inspections, items = [inspections[n] for n in keep], [items[n] for n in keep]
+    answerable = np.array([i.expect != "decline" for i in items])
+    weights = LEXICAL_WEIGHTS if "semantic" in features else (1.0,)
+    # The ranking: the lexical share that puts the right entry first most often.
+    lexical_weight = max(
+        weights, key=lambda w: _top_rows(assistant, inspections, items, features, w)[1][answerable].mean()
+    )
+    x, y = _top_rows(assistant, inspections, items, features, lexical_weight)
+    model = _fit_logistic(x, y, features, ("wrong", "right"))
+    p = np.array([model.probabilities(dict(zip(features, row)))["right"] for row in x])
+
+    # The answer threshold: the one where right answers minus WRONG_COST times wrong ones is highest.
+    def utility(t: float) -> float:
+        return float(((p >= t) & (y == 1)).sum() - WRONG_COST * ((p >= t) & (y == 0)).sum())
+
+    chosen = max(np.arange(0.5, 0.96, 0.01), key=lambda t: (utility(t), t))
+    report = {
+        "wrong": float(((p >= chosen) & (y == 0)).sum() / len(y)),
+        "helpful": float(((p >= chosen) & (y == 1)).sum() / answerable.sum()),
+    }
+    report["right first"] = float(y[answerable].mean())
+    return model, round(chosen, 2), lexical_weight, report
+
+
+def fit() -> dict:
+    semantic, lexical = assistants()
+    items, _ = split(own_sets() + dev_set())
+    inspections = [semantic.inspect(i.q) for i in items]
+    lexical_inspections = [lexical.inspect(i.q) for i in items]
+    triage, triage_thresholds, triage_report = fit_triage(inspections, items)
+    answer, t_answer, lexical_weight, answer_report = fit_answer(semantic, inspections, items, SEMANTIC_FEATURES)
+    answer_lexical, t_lexical, _, lexical_report = fit_answer(lexical, lexical_inspections, items, LEXICAL_FEATURES)
+    print(f"fitting part: {len(items)} messages")
+    print("triage:", {k: round(float(v), 3) for k, v in triage_report.items()}, triage_thresholds)
+    print("answer (semantic):", {k: round(v, 3) for k, v in answer_report.items()}, "threshold", t_answer,
+          "lexical weight", lexical_weight)  # fmt: skip
+    print("answer (lexical only):", {k: round(v, 3) for k, v in lexical_report.items()}, "threshold", t_lexical)
+    return {
+        "comment": "Written by fitting/fit.py; do not edit by hand. Features: faqbot/engine/triage.py, decision.py.",
+        "thresholds": {**triage_thresholds, "answer": t_answer, "answer_lexical": t_lexical, **FIXED},
+        "lexical_weight": lexical_weight,
+        "triage": _as_dict(triage),
+        "answer": _as_dict(answer),
+        "answer_lexical": _as_dict(answer_lexical),
+    }
+
+
+def _as_dict(model: LogisticModel) -> dict:
+    return {
+        "features": list(model.features),
+        "classes": list(model.classes),
+        "coef": np.round(model.coef, 6).tolist(),
+        "intercept": np.round(model.intercept, 6).tolist(),
+        "mean": np.round(model.mean, 6).tolist(),
+        "scale": np.round(model.scale, 6).tolist(),
+        "embedding": model.embedding,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if params.json is not what a refit gives")
+    args = parser.parse_args()
+    params = fit()
+    text = json.dumps(params, indent=1) + "\n"
+    if args.check:
+        same = PARAMS.exists() and PARAMS.read_text() == text
+        print("params.json is up to date" if same else "params.json differs from a refit: run fitting/fit.py")
+        return 0 if same else 1
+    PARAMS.write_text(text)
+    print(f"wrote {PARAMS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Triage on the real knowledge base: symptoms reach the clinic, general questions reach the FAQ.
+
+These messages are written for this file (not taken from the labelled sets the models are fitted on).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+URGENT = [
+    "my mouth keeps filling up with blood since the op this morning",
+    "the whole side of my face swelled up and now my eye wont open",
+    "burning up and shivering, implant was put in on monday",
+    "pain is way worse on day 4 than day 1, is that normal??",
+    "still cant feel my bottom lip 3 days after the implant",
+    "theres yellow stuff coming out next to my implant and it tastes foul",
+    "got hives all over after taking the antibiotics the surgeon gave me",
+    "my lips are puffing up since i took the new painkillers",
+    "i have chest pain since the dental surgery",
+    "i fainted in the car park after my implant appointment",
+    "fell off my bike and hit my jaw, the implant area is bleeding",
+    "i think i swallowed the healing cap",
+    "my stitches came open and i can see the bone",
+    "my dad cant breathe properly and his neck is swelling after his implant",
+    "implnt is loose and wobbles when i touch it",
+]
+QUESTIONS_SHARING_THEIR_WORDS = [
+    "is some bleeding normal after implant surgery?",
+    "how common is numbness of the lip after implants",
+    "can implants get infected?",
+    "does the implant operation hurt",
+    "will my face swell after the surgery",
+    "what happens if an implant becomes loose years later",
+]
+OFF_TOPIC = [
+    "what is the current exchange rate for euros",
+    "i never got my parcel from the post office",
+    "my account is frozen and i need help",
+    "whats the weather like tomorrow",
+]
+
+
+@pytest.mark.parametrize("message", URGENT)
+def test_urgent_symptoms_in_everyday_wording_get_the_urgent_reply(real_assistant, message):
+    """Symptoms a patient has now, in lay words, texting or typos, get 'call the clinic / emergency services'."""
+    reply = real_assistant.reply(message)
+    assert reply.kind == "urgent", reply.reason
+    assert "112" in reply.text and reply.entry is None
+
+
+@pytest.mark.parametrize("message", QUESTIONS_SHARING_THEIR_WORDS)
+def test_general_questions_that_mention_symptoms_are_not_emergencies(real_assistant, message):
+    """'Is some bleeding normal?' is a question: it never gets the emergency reply."""
+    assert real_assistant.reply(message).kind != "urgent"
+
+
+@pytest.mark.parametrize("message", OFF_TOPIC)
+def test_everyday_words_are_not_read_as_symptoms_or_topics(real_assistant, message):
+    """'current' is not a typo of 'urgent', nor 'never' of 'fever': other domains get a polite decline."""
+    reply = real_assistant.reply(message)
+    assert reply.kind == "fallback", reply.reason
+
+
+def test_real_words_are_not_corrected_into_knowledge_base_words(real_assistant):
+    """Only words that are not English are typo-corrected."""
+    words = real_assistant.analyzer.analyse("current never heel implnt stiches").words
+    assert words == ("current", "never", "heel", "implant", "stitches")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my healing cap came off while eating, it doesnt hurt",
+        "my surgeon wants to wait 6 months for my crown, is that right",
+    ],
+)
+def test_a_personal_problem_gets_the_clinic_not_an_faq_answer(real_assistant, message):
+    """A problem with the patient's own treatment is for the clinic: never an FAQ answer."""
+    reply = real_assistant.reply(message)
+    assert reply.kind in {"fallback", "urgent"}
+    assert "+44 20 7946 0000" in reply.text
+
+
+def test_a_symptom_in_a_second_sentence_is_not_drowned_by_the_question(real_assistant):
+    """A message that asks a question and also reports a symptom gets the urgent reply."""
+    reply = real_assistant.reply("What is a healing abutment? Also my gum has been bleeding for hours and won't stop")
+    assert reply.kind == "urgent"
+
+
+@pytest.mark.parametrize(
+    "message", ["how much does an implant cost", "what is the capital of France", "can I smoke after"]
+)
+def test_every_decline_says_what_to_do_about_a_problem_now(real_assistant, message):
+    """A missed symptom still reaches help: every decline names the clinic's phone and the emergency number."""
+    reply = real_assistant.reply(message)
+    assert reply.kind == "fallback"
+    assert "problem you have now" in reply.text and "112" in reply.text
+
+
+@pytest.mark.parametrize(
+    "message, intent",
+    [("thanks, that was really helpful", "thanks"), ("who made you?", "identity"), ("ok bye for now", "goodbye")],
+)
+def test_chit_chat_and_questions_about_the_assistant_are_small_talk(real_assistant, message, intent):
+    """Praise, goodbyes and questions about the assistant itself never get an FAQ answer."""
+    reply = real_assistant.reply(message)
+    assert reply.kind == "smalltalk" and intent in reply.reason
