@@ -7,14 +7,14 @@ thin shells around it, so both give the same answers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from .analysis import Analyzer, Query, is_english
 from .clinic import Clinic, fill
 from .decision import LEXICAL_FEATURES, SEMANTIC_FEATURES, Decision, Evidence, Scored, decide, rank
-from .fitted import FittedParams
+from .fitted import FittedParams, ParamsError
 from .knowledge import Entry, KnowledgeBase, TriageGroup
 from .matching import Candidate, Matcher
 from .reply import Reply, Source
@@ -142,8 +142,6 @@ class Assistant:
         self._answer_model = params.answer if self._semantic_matching else params.answer_lexical
         expected = SEMANTIC_FEATURES if self._semantic_matching else LEXICAL_FEATURES
         if tuple(self._answer_model.features) != expected:
-            from .fitted import ParamsError
-
             raise ParamsError(f"the answer model reads {self._answer_model.features}, the engine computes {expected}")
         self.answer_threshold = params.threshold("answer" if self._semantic_matching else "answer_lexical")
 
@@ -455,6 +453,3 @@ class Assistant:
 
     def _reply(self, text: str, kind: str, confidence: float, state: ConversationState, **extra) -> Reply:
         return Reply(text=text, kind=kind, confidence=confidence, conversation=encode(state), **extra)
-
-
-__all__ = ["Assistant", "Settings", "UNCOVERED_PREFIX", "replace"]
