@@ -86,28 +86,6 @@ def test_passages_keep_the_articles_exact_wording():
         assert not text.split(), f"not in any passage: {text.strip()[:80]!r}"
 
 
-URGENT = [
-    "my implant site won't stop bleeding",
-    "the swelling is getting worse and worse since yesterday",
-    "I have a fever and chills after my implant",
-    "severe pain in my jaw after the implant",
-    "my lip is still numb two days after surgery",
-    "tingling in my chin since the operation",
-    "I'm having trouble breathing",
-    "it hurts to swallow and it's hard to swallow",
-    "there is pus coming from the implant",
-    "What is a healing abutment? also my gum is bleeding heavily",
-]
-
-
-@pytest.mark.parametrize("message", URGENT)
-def test_urgent_symptoms_get_the_urgent_reply(real_assistant, message):
-    """Urgent symptoms get 'contact the clinic / emergency services', never an FAQ answer."""
-    reply = real_assistant.reply(message)
-    assert reply.kind == "urgent" and reply.entry is None
-    assert "emergency" in reply.text
-
-
 NOT_COVERED = [
     "How long after implant surgery can I smoke?",
     "how much do dental implants cost",

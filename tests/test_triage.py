@@ -23,6 +23,16 @@ URGENT = [
     "my stitches came open and i can see the bone",
     "my dad cant breathe properly and his neck is swelling after his implant",
     "implnt is loose and wobbles when i touch it",
+    "my implant site won't stop bleeding",
+    "the swelling is getting worse and worse since yesterday",
+    "I have a fever and chills after my implant",
+    "severe pain in my jaw after the implant",
+    "my lip is still numb two days after surgery",
+    "tingling in my chin since the operation",
+    "I'm having trouble breathing",
+    "it hurts to swallow and it's hard to swallow",
+    "there is pus coming from the implant",
+    "What is a healing abutment? also my gum is bleeding heavily",
 ]
 QUESTIONS_SHARING_THEIR_WORDS = [
     "is some bleeding normal after implant surgery?",
@@ -45,7 +55,7 @@ def test_urgent_symptoms_in_everyday_wording_get_the_urgent_reply(real_assistant
     """Symptoms a patient has now, in lay words, texting or typos, get 'call the clinic / emergency services'."""
     reply = real_assistant.reply(message)
     assert reply.kind == "urgent", reply.reason
-    assert "112" in reply.text and reply.entry is None
+    assert "112" in reply.text and "emergency" in reply.text and reply.entry is None
 
 
 @pytest.mark.parametrize("message", QUESTIONS_SHARING_THEIR_WORDS)
