@@ -245,8 +245,9 @@ class Assistant:
         """Collect each owner's lexical and semantic evidence: entries, then uncovered topics."""
         lexical = {c.key: c for c in self.matcher.find_matches(terms, limit=LEXICAL_CANDIDATES, weights=weights)}
         use = self._semantic_matching and self._entry_index is not None and vector is not None
-        semantic = self._entry_index.similar(vector) if use else {}
-        support = self._entry_index.support(vector) if use else {}
+        scores = self._entry_index.scores(vector) if use else None
+        semantic = scores.similar() if scores else {}
+        support = scores.support() if scores else {}
         answers = {k: s.score for k, s in self._answer_index.similar(vector).items()} if use else {}
         idf = {t: self.matcher.idf(t) * (weights or {}).get(t, 1.0) for t in terms}
         total = sum(idf.values()) or 1.0

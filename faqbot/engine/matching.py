@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 KEYWORD_WEIGHT = 0.7
@@ -66,6 +67,8 @@ class Matcher:
         self._max_idf = math.log(1 + owners)
         for phrasing in self._phrasings:
             phrasing.weight = sum(self._idf[t] for t in phrasing.terms)
+        self._weights = np.array([p.weight for p in self._phrasings])
+        self._posting_arrays = {t: np.array(rows, dtype=np.intp) for t, rows in self._postings.items()}
 
     def idf(self, term: str) -> float:
         """Return how rare a term is across the knowledge base (unknown terms count as rarest)."""
@@ -100,23 +103,24 @@ class Matcher:
         return sorted(best.values(), key=lambda c: (-c.score, c.key))[:limit]
 
     def _keyword_pool(self, query: dict[str, float], total_q: float) -> list[tuple[float, int]]:
-        candidates: set[int] = set()
+        """The FUZZY_POOL phrasings with the best keyword F-score, computed over the postings in numpy."""
+        shared_p = np.zeros(len(self._phrasings))  # rarity of the message's terms the phrasing has
+        shared_q = np.zeros(len(self._phrasings))  # the same, weighted as the message weighs its terms
+        seen = False
         for term in sorted(query, key=lambda t: len(self._postings.get(t, ()))):
-            postings = self._postings.get(term, ())
-            if len(postings) > COMMON_POSTINGS and candidates:
+            postings = self._posting_arrays.get(term)
+            if postings is None:
+                continue
+            if len(postings) > COMMON_POSTINGS and seen:
                 break
-            candidates.update(postings)
-        scored = []
+            seen = True
+            shared_p[postings] += self._idf[term]  # a term's postings are distinct phrasings
+            shared_q[postings] += query[term] * self._idf[term]
+        found = np.flatnonzero(shared_p)
+        if not len(found):
+            return []
         beta2 = RECALL_BETA**2
-        idf = self._idf
-        for index in candidates:
-            phrasing = self._phrasings[index]
-            shared_q = shared_p = 0.0
-            for term in phrasing.terms.intersection(query):
-                shared_p += idf[term]
-                shared_q += query[term] * idf[term]
-            if shared_p:
-                recall, precision = shared_q / total_q, shared_p / phrasing.weight
-                scored.append(((1 + beta2) * precision * recall / (beta2 * precision + recall), index))
-        scored.sort(reverse=True)
-        return scored[:FUZZY_POOL]
+        recall, precision = shared_q[found] / total_q, shared_p[found] / self._weights[found]
+        f_score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+        order = np.lexsort((-found, -f_score))[:FUZZY_POOL]  # best first; ties: the later phrasing, as before
+        return [(float(f_score[i]), int(found[i])) for i in order]

@@ -2,11 +2,16 @@
 
 Used twice: by retrieval (every phrasing of every entry and uncovered topic) and by triage (the
 staff-reviewed example messages). Vectors are unit length, so a dot product is the cosine.
+
+`SemanticIndex.scores(vector)` does the one matrix product a message needs; every question asked of it
+afterwards (each owner's best text, the mean of its closest few, the best among a group of owners) is
+answered from that product, vectorised over owners, so it costs microseconds rather than a Python loop
+per owner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,41 +36,89 @@ class SemanticIndex:
         self._texts = [texts[i] for i in order]
         self._vectors = np.asarray(vectors, dtype=np.float32)[order] if order else np.zeros((0, 1), np.float32)
         sorted_owners = [owners[i] for i in order]
-        self._starts = np.array([i for i, o in enumerate(sorted_owners) if i == 0 or o != sorted_owners[i - 1]])
-        self.owners = [sorted_owners[i] for i in self._starts]
+        starts = [i for i, o in enumerate(sorted_owners) if i == 0 or o != sorted_owners[i - 1]]
+        self.owners = [sorted_owners[i] for i in starts]
+        self._position = {owner: n for n, owner in enumerate(self.owners)}
+        # A grid [owner, text] of row numbers; short rows are padded with len(texts), which scores() maps
+        # to -inf, so "best of each owner" and "top k of each owner" are single numpy operations.
+        ends = [*starts[1:], len(sorted_owners)]
+        width = max((end - start for start, end in zip(starts, ends)), default=0)
+        self._grid = np.full((len(starts), width), len(sorted_owners), dtype=np.intp)
+        for row, (start, end) in enumerate(zip(starts, ends)):
+            self._grid[row, : end - start] = np.arange(start, end)
 
     def __len__(self) -> int:
         return len(self._texts)
 
+    def scores(self, vector: np.ndarray) -> IndexScores:
+        """Compare the message vector with every text once; ask the result what you need."""
+        sims = np.empty(len(self._texts) + 1, dtype=np.float32)
+        sims[:-1] = self._vectors @ vector if self._texts else 0.0
+        sims[-1] = -np.inf
+        return IndexScores(self, sims[self._grid])
+
+    # Shorthands for a single question about a vector.
     def similar(self, vector: np.ndarray) -> dict[str, Similar]:
         """Return every owner's best cosine similarity to the message vector."""
-        if not self._texts:
-            return {}
-        sims = self._vectors @ vector
-        best = np.maximum.reduceat(sims, self._starts)
-        ends = [*self._starts[1:], len(sims)]
-        where = [int(start + np.argmax(sims[start:end])) for start, end in zip(self._starts, ends)]
-        return {o: Similar(o, float(b), self._texts[w]) for o, b, w in zip(self.owners, best, where)}
+        return self.scores(vector).similar()
 
     def support(self, vector: np.ndarray, k: int = 3) -> dict[str, float]:
-        """Return every owner's mean similarity over its k closest texts: several phrasings agreeing."""
-        if not self._texts:
-            return {}
-        sims = self._vectors @ vector
-        ends = [*self._starts[1:], len(sims)]
-        return {
-            owner: float(np.sort(sims[start:end])[-k:].mean())
-            for owner, start, end in zip(self.owners, self._starts, ends)
-        }
+        """Return every owner's mean similarity over its k closest texts."""
+        return self.scores(vector).support(k)
 
-    def top_mean(self, vector: np.ndarray, owners: set[str] | frozenset[str], k: int = 3) -> float:
+    def top_mean(self, vector: np.ndarray, owners: Collection[str], k: int = 3) -> float:
         """Return the mean of the k highest similarities among the given owners' texts (0 if none)."""
-        if not self._texts:
-            return 0.0
-        ends = [*self._starts[1:], len(self._texts)]
-        rows = [np.arange(s, e) for o, s, e in zip(self.owners, self._starts, ends) if o in owners]
+        return self.scores(vector).top_mean(owners, k)
+
+
+class IndexScores:
+    """One message's similarities to every text of an index, arranged [owner, text]."""
+
+    def __init__(self, index: SemanticIndex, grid: np.ndarray):
+        self._index = index
+        self._grid = grid  # -inf where an owner has fewer texts than the widest
+
+    def similar(self) -> dict[str, Similar]:
+        """Every owner's closest text and its similarity."""
+        index = self._index
+        if not index.owners:
+            return {}
+        where = self._grid.argmax(axis=1)
+        best = self._grid[np.arange(len(where)), where]
+        texts = index._texts
+        rows = index._grid[np.arange(len(where)), where]
+        return {o: Similar(o, float(b), texts[r]) for o, b, r in zip(index.owners, best.tolist(), rows.tolist())}
+
+    def best(self) -> Similar | None:
+        """The single closest text of any owner."""
+        if not self._index.owners:
+            return None
+        row, column = np.unravel_index(int(self._grid.argmax()), self._grid.shape)
+        owner = self._index.owners[row]
+        return Similar(owner, float(self._grid[row, column]), self._index._texts[self._index._grid[row, column]])
+
+    def support(self, k: int = 3) -> dict[str, float]:
+        """Every owner's mean similarity over its k closest texts (fewer if it has fewer): phrasings agreeing."""
+        if not self._index.owners:
+            return {}
+        return dict(zip(self._index.owners, _top_k_mean(self._grid, k).tolist()))
+
+    def top_mean(self, owners: Collection[str], k: int = 3) -> float:
+        """The mean of the k highest similarities among the given owners' texts (0 if none)."""
+        rows = [self._index._position[o] for o in owners if o in self._index._position]
         if not rows:
             return 0.0
-        sims = self._vectors[np.concatenate(rows)] @ vector
-        top = np.sort(sims)[-k:]
-        return float(top.mean())
+        values = self._grid[rows].ravel()
+        values = values[np.isfinite(values)]
+        if not len(values):
+            return 0.0
+        k = min(k, len(values))
+        return float(np.partition(values, len(values) - k)[-k:].mean())
+
+
+def _top_k_mean(grid: np.ndarray, k: int) -> np.ndarray:
+    """Mean of each row's k largest finite values (all of them when a row has fewer)."""
+    k = min(k, grid.shape[1])
+    top = -np.partition(-grid, k - 1, axis=1)[:, :k] if k < grid.shape[1] else grid
+    finite = np.isfinite(top)
+    return np.where(finite, top, 0.0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1)

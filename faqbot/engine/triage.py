@@ -20,7 +20,7 @@ import numpy as np
 
 from .fitted import LogisticModel
 from .knowledge import TriageGroup, UrgentRule
-from .semantic import SemanticIndex
+from .semantic import IndexScores, SemanticIndex
 from .text import normalize
 
 _OWN = re.compile(r"\b(i|im|ive|me|my|mine|myself)\b")
@@ -114,13 +114,13 @@ class Triage:
 
     def features(self, text: str, corrected: str, vector: np.ndarray | None) -> dict[str, float]:
         """Return the named feature values the fitted model reads."""
+        return self._features(text, corrected, self._scores(vector))
+
+    def _features(self, text: str, corrected: str, scores: IndexScores | None) -> dict[str, float]:
         values: dict[str, float] = {}
         for label, owners in self._by_label.items():
-            if self._index is None or vector is None:
-                values[f"{label}_max"] = values[f"{label}_top3"] = 0.0
-                continue
-            values[f"{label}_max"] = self._index.top_mean(vector, owners, k=1)
-            values[f"{label}_top3"] = self._index.top_mean(vector, owners, k=3)
+            values[f"{label}_max"] = scores.top_mean(owners, k=1) if scores else 0.0
+            values[f"{label}_top3"] = scores.top_mean(owners, k=3) if scores else 0.0
         values["rule"] = float(self.rules.match(text, corrected) is not None)
         values["own"] = float(bool(_OWN.search(corrected)))
         values["state"] = float(bool(_STATE.search(corrected)))
@@ -132,33 +132,33 @@ class Triage:
 
     def assess(self, text: str, corrected: str, vector: np.ndarray | None) -> TriageResult:
         """Return the triage decision for one message."""
-        values = self.features(text, corrected, vector)
+        scores = self._scores(vector)
+        values = self._features(text, corrected, scores)
         p = self._model.probabilities(values, vector)
         urgent, personal = p.get("urgent", 0.0), p.get("personal", 0.0)
-        closest = self._closest(vector)
+        closest = self._closest(scores)
         evidence = f"urgent {urgent:.2f}, personal {personal:.2f}" + (
             f"; closest example: {closest}" if closest else ""
         )
-        rule = self.rules.match(text, corrected)
+        # The staff's rules name phrases that always mean an emergency: a match is decisive.
+        rule = self.rules.match(text, corrected) if values["rule"] else None
         if rule:
             evidence += f"; urgent rule: {rule}"
-        # The staff's rules name phrases that always mean an emergency: a match is decisive.
-        if rule:
             return TriageResult("urgent", urgent, personal, f"triage: urgent by rule ({evidence})")
         # Word for word one of the standard questions: a question, whatever the model thinks of its words.
         if values["question_max"] >= STANDARD_QUESTION:
             return TriageResult("question", urgent, personal, f"triage: a standard question ({evidence})")
         if urgent >= self._urgent_threshold:
             return TriageResult("urgent", urgent, personal, f"triage: urgent ({evidence})")
-            return TriageResult("urgent", urgent, personal, f"triage: urgent by rule ({evidence})")
         if urgent + personal >= self._personal_threshold:
             return TriageResult("personal", urgent, personal, f"triage: a personal problem ({evidence})")
         return TriageResult("question", urgent, personal, f"triage: a question ({evidence})")
 
-    def _closest(self, vector: np.ndarray | None) -> str:
-        if self._index is None or vector is None:
-            return ""
-        best = max(self._index.similar(vector).values(), key=lambda s: s.score, default=None)
+    def _scores(self, vector: np.ndarray | None) -> IndexScores | None:
+        return self._index.scores(vector) if self._index is not None and vector is not None else None
+
+    def _closest(self, scores: IndexScores | None) -> str:
+        best = scores.best() if scores else None
         if best is None:
             return ""
         group = self._groups[best.owner]

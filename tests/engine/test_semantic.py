@@ -1,0 +1,59 @@
+"""The semantic index answers each question about a message from one product, the same as a plain loop would."""
+
+import numpy as np
+import pytest
+
+from faqbot.engine.semantic import SemanticIndex
+
+
+@pytest.fixture
+def index_and_data():
+    rng = np.random.default_rng(3)
+    owners = ["b", "a", "c", "a", "b", "a", "d", "a"]  # uneven groups, unsorted, "d" has one text
+    vectors = rng.normal(size=(len(owners), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"text {n}" for n in range(len(owners))]
+    message = rng.normal(size=8).astype(np.float32)
+    message /= np.linalg.norm(message)
+    return SemanticIndex(owners, texts, vectors), owners, texts, vectors @ message, message
+
+
+def test_each_owner_gets_its_closest_text(index_and_data):
+    index, owners, texts, sims, message = index_and_data
+    similar = index.similar(message)
+    assert set(similar) == set(owners)
+    for owner, found in similar.items():
+        rows = [n for n, o in enumerate(owners) if o == owner]
+        best = max(rows, key=lambda n: sims[n])
+        assert found.text == texts[best]
+        assert found.score == pytest.approx(sims[best])
+
+
+def test_support_averages_the_closest_three_or_all_an_owner_has(index_and_data):
+    index, owners, _, sims, message = index_and_data
+    support = index.support(message, k=3)
+    for owner in set(owners):
+        own = sorted((sims[n] for n, o in enumerate(owners) if o == owner), reverse=True)
+        assert support[owner] == pytest.approx(np.mean(own[:3]))
+    assert support["d"] == pytest.approx(sims[owners.index("d")])  # one text: its own similarity
+
+
+def test_top_mean_pools_the_named_owners_and_ignores_unknown_ones(index_and_data):
+    index, owners, _, sims, message = index_and_data
+    pooled = sorted((sims[n] for n, o in enumerate(owners) if o in {"b", "c"}), reverse=True)
+    assert index.top_mean(message, {"b", "c", "nobody"}, k=2) == pytest.approx(np.mean(pooled[:2]))
+    assert index.top_mean(message, {"nobody"}) == 0.0
+
+
+def test_best_is_the_single_closest_text_of_any_owner(index_and_data):
+    index, owners, texts, sims, message = index_and_data
+    best = index.scores(message).best()
+    top = int(np.argmax(sims))
+    assert (best.owner, best.text) == (owners[top], texts[top])
+
+
+def test_an_empty_index_answers_with_nothing():
+    index = SemanticIndex([], [], np.zeros((0, 8), np.float32))
+    message = np.ones(8, np.float32) / np.sqrt(8)
+    assert index.similar(message) == {} and index.support(message) == {}
+    assert index.top_mean(message, {"a"}) == 0.0 and index.scores(message).best() is None
