@@ -76,20 +76,21 @@ def assistants() -> tuple[Assistant, Assistant]:
     return semantic, lexical
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, features, classes, *, c: float = 1.0, embedding: int = 0):
+def _fit_logistic(x: np.ndarray, y: np.ndarray, features, classes, *, c: float = 1.0, embedding: int = 0, weights=None):
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-4] = 1.0  # a constant input (some embedding dimensions barely vary)
     model = LogisticRegression(C=c, max_iter=5000)
-    model.fit((x - mean) / scale, y)
+    model.fit((x - mean) / scale, y, sample_weight=weights)
     return _model(features, classes, model.coef_, model.intercept_, mean, scale, embedding)
 
 
-def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
+def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float, weights: np.ndarray | None = None) -> np.ndarray:
     probabilities = np.zeros((len(y), len(set(y))))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
         mean, scale = x[train].mean(axis=0), x[train].std(axis=0)
         scale[scale < 1e-4] = 1.0  # a constant input (some embedding dimensions barely vary)
-        model = LogisticRegression(C=c, max_iter=5000).fit((x[train] - mean) / scale, y[train])
+        model = LogisticRegression(C=c, max_iter=5000)
+        model.fit((x[train] - mean) / scale, y[train], sample_weight=None if weights is None else weights[train])
         probabilities[test] = model.predict_proba((x[test] - mean) / scale)
     return probabilities
 
@@ -149,6 +150,14 @@ def _top_rows(assistant, inspections, items, features, lexical_weight):
     return np.array(rows), np.array(labels)
 
 
+def source_weights(items: list[Item]) -> np.ndarray:
+    """Give each labelled set the same total weight, so the real questions of the shared dev set count
+    as much as our own, larger sets of paraphrases and off-topic messages (whose wording we wrote)."""
+    sources = [i.source for i in items]
+    counts = {s: sources.count(s) for s in set(sources)}
+    return np.array([len(items) / (len(counts) * counts[s]) for s in sources])
+
+
 def fit_answer(assistant, inspections, items, features) -> tuple[LogisticModel, float, float, dict]:
     # Only messages that reach matching and whose right answer is known: an own "question" from the
     # triage set has no entry label, so it is left out.
@@ -158,18 +167,23 @@ def fit_answer(assistant, inspections, items, features) -> tuple[LogisticModel, 
     ]  # fmt: skip
     inspections, items = [inspections[n] for n in keep], [items[n] for n in keep]
     answerable = np.array([i.expect != "decline" for i in items])
-    weights = LEXICAL_WEIGHTS if "semantic" in features else (1.0,)
+    weight = source_weights(items)
+    shares = LEXICAL_WEIGHTS if "semantic" in features else (1.0,)
     # The ranking: the lexical share that puts the right entry first most often.
     lexical_weight = max(
-        weights, key=lambda w: _top_rows(assistant, inspections, items, features, w)[1][answerable].mean()
+        shares,
+        key=lambda w: np.average(
+            _top_rows(assistant, inspections, items, features, w)[1][answerable], weights=weight[answerable]
+        ),
     )
     x, y = _top_rows(assistant, inspections, items, features, lexical_weight)
-    model = _fit_logistic(x, y, features, ("wrong", "right"))
-    p = np.array([model.probabilities(dict(zip(features, row)))["right"] for row in x])
+    model = _fit_logistic(x, y, features, ("wrong", "right"), weights=weight)
+    # The threshold is chosen on out-of-fold probabilities: in-sample ones are too sure of themselves.
+    p = _out_of_fold(x, y, 1.0, weight)[:, 1]
 
     # The answer threshold: the one where right answers minus WRONG_COST times wrong ones is highest.
     def utility(t: float) -> float:
-        return float(((p >= t) & (y == 1)).sum() - WRONG_COST * ((p >= t) & (y == 0)).sum())
+        return float((weight * ((p >= t) & (y == 1))).sum() - WRONG_COST * (weight * ((p >= t) & (y == 0))).sum())
 
     chosen = max(np.arange(0.5, 0.96, 0.01), key=lambda t: (utility(t), t))
     report = {
