@@ -21,8 +21,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from .engine import build_assistant
-    from .storage import db, usage
-    from .web import api, chat, errors, security, sources, staff, staff_login
+    from .storage import accounts, db, files, usage
+    from .web import access_log, api, chat, errors, security, sources, staff, staff_login
 
     app = Flask(
         __name__,
@@ -41,14 +41,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["DATABASE"] = db.default_path(app)
     if not app.config.get("EMBEDDING_CACHE"):
         app.config["EMBEDDING_CACHE"] = str(Path(app.instance_path) / "embeddings.npz")
+    files.create_private_dir(app.instance_path)
     security.ensure_secret_key(app)
+    files.refuse_if_readable_by_others(Path(app.instance_path) / security.SECRET_KEY_FILE, "The secret key file")
+    files.refuse_if_readable_by_others(Path(app.instance_path) / accounts.HASH_FILE, "The staff password hash file")
     config.check(app.config)
 
     app.extensions["faqbot"] = build_assistant(app.config)
 
     security.init_app(app)
+    access_log.init_app(app)
     errors.init_app(app)
-    db.init_app(app)
+    db.init_app(app, housekeeping=usage.retention_job(app))
     app.register_blueprint(chat.bp)
     app.register_blueprint(sources.bp)
     app.register_blueprint(api.bp)

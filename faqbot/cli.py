@@ -1,4 +1,4 @@
-"""The command line: ask, chat, check, eval, export, serve, set-staff-password, purge (see --help)."""
+"""The command line: ask, chat, check, eval, export, serve, staff passwords and sessions, purge (see --help)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import argparse
 import getpass
 import json
 import os
+import sqlite3
 import sys
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -71,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     password = commands.add_parser("set-staff-password", help="set the staff login password (kept only as a hash)")
     password.add_argument("--stdin", action="store_true", help="read the password from standard input")
     password.set_defaults(run=_set_staff_password)
+
+    end_sessions = commands.add_parser("end-staff-sessions", help="end every staff session now (staff log in again)")
+    end_sessions.set_defaults(run=_end_staff_sessions)
 
     purge = commands.add_parser("purge", help="delete kept unanswered questions older than RETENTION_DAYS")
     purge.set_defaults(run=_purge)
@@ -210,11 +215,12 @@ def _web_app(settings):
 
 
 def _serve(args, settings, stdin, stdout) -> int:
-    from .serve import serve
+    from .serve import configure_logging, serve
 
     if not 0 <= args.port <= 65535 or args.threads < 1:
         print("error: --port must be 0-65535 and --threads at least 1", file=sys.stderr)
         return 2
+    configure_logging()  # before the app exists, so that its start-up messages are not printed twice
     serve(_web_app(settings), host=args.host, port=args.port, threads=args.threads)
     return 0
 
@@ -234,9 +240,39 @@ def _set_staff_password(args, settings, stdin, stdout) -> int:
     except PasswordError as error:
         print(f"error: {error} Nothing was changed.", file=sys.stderr)
         return 2
-    path = save_password_hash(_web_app(settings).instance_path, password_hash)
+    app = _web_app(settings)
+    path = save_password_hash(app.instance_path, password_hash)
     print(f"Staff password set (hash stored in {path}). Staff log in at /staff/login.", file=stdout)
+    try:
+        ended = _end_all_sessions(app, "password-set")
+    except (OSError, sqlite3.Error) as error:
+        # Not fatal: each session remembers the password it was opened with and ends at its next request.
+        print(f"warning: could not record the change in the statistics database ({error})", file=sys.stderr)
+    else:
+        print(f"Ended {ended} open staff session(s).", file=stdout)
     return 0
+
+
+def _end_staff_sessions(args, settings, stdin, stdout) -> int:
+    try:
+        ended = _end_all_sessions(_web_app(settings), "end-sessions")
+    except (OSError, sqlite3.Error) as error:
+        print(f"error: the statistics database, which keeps staff sessions, is unavailable: {error}", file=sys.stderr)
+        return 1
+    print(f"Ended {ended} open staff session(s). Staff log in again at /staff/login.", file=stdout)
+    return 0
+
+
+def _end_all_sessions(app, action: str) -> int:
+    """End every open staff session and put the action in the audit log; return how many were open."""
+    from .storage import audit, db, sessions
+
+    with app.app_context():
+        connection = db.get_db()
+        idle_seconds = app.config["STAFF_SESSION_MINUTES"] * 60
+        ended = sessions.end_all(connection, idle_seconds=idle_seconds, now=time.time())
+        audit.record(connection, action, client=audit.COMMAND_LINE, detail=f"{ended} open")
+    return ended
 
 
 def _purge(args, settings, stdin, stdout) -> int:

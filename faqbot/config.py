@@ -6,6 +6,7 @@ with a message that names the key, as Starlette's config does.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -69,6 +70,18 @@ def _rate_limit(value: str) -> str:
 
 
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$|^'self'$")
+
+
+def _networks(value: str) -> str:
+    items = value.split()
+    try:
+        for item in items:
+            ipaddress.ip_network(item, strict=False)
+    except ValueError:
+        items = []
+    if not items:
+        raise ValueError("must be addresses or networks like '127.0.0.1 ::1' or '10.0.0.0/8', separated by spaces")
+    return " ".join(items)
 
 
 def _origins(value: str) -> str:
@@ -137,6 +150,11 @@ SETTINGS: dict[str, Setting] = {
     "BEHIND_PROXY": Setting(
         False, _boolean, "Trust X-Forwarded-For/-Proto/-Host from exactly one reverse proxy in front of faqbot."
     ),
+    "TRUSTED_PROXIES": Setting(
+        "127.0.0.1 ::1",
+        _networks,
+        "With BEHIND_PROXY, the proxy's addresses or networks (space-separated); headers from others are ignored.",
+    ),
     "EMBED_ORIGINS": Setting(
         "'self'",
         _origins,
@@ -151,11 +169,21 @@ SETTINGS: dict[str, Setting] = {
         optional=True,
     ),
     "STAFF_SESSION_MINUTES": Setting(60, _positive_int, "A staff session ends after this many idle minutes."),
-    "STAFF_LOGIN_LIMIT": Setting("5 per minute", _rate_limit, "Login attempts one client may make."),
+    "STAFF_LOGIN_LIMIT": Setting(
+        "30 per minute",
+        _rate_limit,
+        "Flood guard: login requests one client may make (wrong passwords also wait longer each time).",
+    ),
     "KEEP_UNANSWERED_TEXT": Setting(
         False, _boolean, "Keep the redacted text of unanswered questions for the staff report (off by default)."
     ),
     "RETENTION_DAYS": Setting(30, _positive_int, "Days kept questions are stored before they are deleted."),
+    "RETENTION_CHECK_MINUTES": Setting(
+        60, _positive_int, "How often the running server deletes kept questions past RETENTION_DAYS."
+    ),
+    "STATS_QUEUE_SIZE": Setting(
+        10000, _positive_int, "Statistics rows that may wait to be written; beyond it rows are dropped and counted."
+    ),
 }
 
 

@@ -9,10 +9,13 @@ handful of threads keep up with far more patients than one clinic's website sees
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import Callable
 
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+
+from .web.access_log import install_queue_summary
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -55,8 +58,10 @@ def serve(
         from . import create_app
 
         app_or_factory = create_app
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
+    install_queue_summary()  # one line a minute instead of one per queued request under load
+    # A service manager stops us with SIGTERM: end as on Ctrl+C, so queued statistics are written first.
+    signal.signal(signal.SIGTERM, _stop)
     server = make_server(app_or_factory, host, port, threads)
     bound = getattr(server, "effective_port", port)  # "localhost" may bind several sockets
     log.info("faqbot is serving on http://%s:%s with %d threads (Ctrl+C stops it)", host, bound, threads)
@@ -66,3 +71,14 @@ def serve(
         log.info("faqbot stopped")
     finally:
         server.close()
+
+
+def configure_logging() -> None:
+    """Log to stderr with times, once. Call it before creating the app: Flask gives an app created before
+    any handler exists a handler of its own, and every line the app logs would then be printed twice."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

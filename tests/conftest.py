@@ -81,3 +81,15 @@ def clarifying(real_assistant: Assistant) -> str:
         if real_assistant.reply(message).kind == "clarify":
             return message
     raise AssertionError(f"none of {CLARIFY_CANDIDATES} asks to clarify any more; add a new candidate")
+
+
+@pytest.fixture
+def rate():
+    """Ask a question through the API, then vote on its answer with the reply's feedback token."""
+
+    def ask_and_vote(client, message: str, vote: str, *, entry: str | None = None):
+        reply = client.post("/api/chat", json={"message": message}).get_json()
+        body = {"entry": entry or reply["entry"]["id"], "vote": vote, "reply": reply.get("feedback_token")}
+        return client.post("/api/feedback", json=body)
+
+    return ask_and_vote

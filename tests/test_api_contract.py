@@ -10,9 +10,11 @@ from faqbot.cli import main
 
 
 def test_answer_has_the_documented_shape(client):
-    """An answer carries reply, kind, confidence, entry, sources, suggestions and a conversation token."""
+    """An answer carries reply, kind, confidence, entry, sources, suggestions, a conversation token and the
+    token its vote must bring back."""
     body = client.post("/api/chat", json={"message": "What is a healing abutment?"}).get_json()
-    assert set(body) == {"reply", "kind", "confidence", "entry", "sources", "suggestions", "conversation"}
+    contract = {"reply", "kind", "confidence", "entry", "sources", "suggestions", "conversation"}
+    assert set(body) == contract | {"feedback_token"}
     assert body["kind"] == "answer"
     assert body["entry"] == {"id": "healing-abutment", "question": "What is a healing abutment?"}
     assert isinstance(body["confidence"], float) and 0 <= body["confidence"] <= 1
@@ -74,8 +76,10 @@ def test_message_of_exactly_500_characters_is_accepted(client):
 
 
 def test_api_and_command_line_give_the_same_reply(client, capsys):
-    """`ask --json` prints exactly what the API returns for the same question."""
+    """`ask --json` prints exactly what the API returns for the same question (the API adds only the
+    feedback token, which belongs to the web's one-vote-per-answer rule)."""
     question = "Will I need stitches?"
     api = client.post("/api/chat", json={"message": question}).get_json()
+    assert api.pop("feedback_token")
     assert main(["ask", "--json", question]) == 0
     assert json.loads(capsys.readouterr().out) == api

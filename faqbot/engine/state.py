@@ -44,8 +44,10 @@ def decode(token: str | None, known_ids: set[str] | frozenset[str]) -> Conversat
         return ConversationState()
     if not isinstance(data, dict):
         return ConversationState()
-    entry_id = data.get("e") if data.get("e") in known_ids else None
-    options = data.get("o") if isinstance(data.get("o"), list) else []
-    options = tuple(o for o in options if isinstance(o, str) and o in known_ids)[:4]
-    fallbacks = data.get("f") if isinstance(data.get("f"), int) and 0 <= data.get("f") < 100 else 0
+    # Check each type before use: a list is unhashable (`in known_ids` would raise) and a bool is an int.
+    entry, listed, fallbacks = data.get("e"), data.get("o"), data.get("f")
+    entry_id = entry if isinstance(entry, str) and entry in known_ids else None
+    listed = listed if isinstance(listed, list) else []
+    options = tuple(o for o in listed if isinstance(o, str) and o in known_ids)[:4]
+    fallbacks = fallbacks if type(fallbacks) is int and 0 <= fallbacks < 100 else 0
     return ConversationState(entry_id, options, fallbacks)

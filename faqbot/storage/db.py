@@ -1,15 +1,18 @@
 """The statistics database: one row per reply and per feedback vote, never the patient's words.
 
-An embedded SQLite file (the DATABASE setting), reached through `get_db()` on `g` as in flaskr.
+An embedded SQLite file (the DATABASE setting). Rows are written off the request path by one
+background thread (faqbot.storage.writer): a reply only puts its row on a bounded queue, so a locked,
+deleted or full database never makes a patient wait or see an error, and every row that could not be
+written is counted (`store_state()`, shown by /api/health and the staff report). Reads (the staff
+report) use the request thread's own connection, `get_db()`, as in flaskr.
+
 The schema is a numbered list of migrations; `PRAGMA user_version` records how many have run, so
 a database made by an older faqbot is brought up to date on start and nothing is ever recreated.
-
-Recording is best effort: a full disk or a read-only file must never stop a patient getting a reply,
-so `record_reply` logs the failure (what kind of reply, never its text or the question) and returns.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import sqlite3
@@ -18,6 +21,9 @@ from contextlib import closing
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
+
+from .files import create_private_file, make_private
+from .writer import Row, StatsWriter, StoreState, describe, file_identity
 
 log = logging.getLogger(__name__)
 
@@ -51,29 +57,52 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX unanswered_created ON unanswered (created)",
     ),
+    (
+        # Staff sessions kept server-side, so logout, a new password or an administrator ends every copy.
+        """CREATE TABLE staff_session (
+            id_hash TEXT PRIMARY KEY,       -- sha256 of the random id in the cookie; the id itself is not stored
+            password TEXT NOT NULL,         -- fingerprint of the password hash at login: a new password ends it
+            created REAL NOT NULL,          -- seconds since the epoch
+            last_seen REAL NOT NULL,        -- updated at most once a minute
+            client TEXT NOT NULL,           -- the address the login came from
+            revoked REAL                    -- when it was ended (NULL while open)
+        )""",
+        # Staff actions: who did what from where, never any patient text.
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            created TEXT NOT NULL,          -- UTC, ISO 8601 to the second
+            action TEXT NOT NULL,           -- one of faqbot.storage.audit.ACTIONS
+            client TEXT NOT NULL,           -- the client's address, or "command line"
+            detail TEXT NOT NULL            -- fixed words and numbers only, never text from a request
+        )""",
+        "CREATE INDEX audit_created ON audit (created)",
+    ),
 ]
 VOTES = {"up": 1, "down": -1}
-BUSY_TIMEOUT_MS = 2000  # a patient waits at most this long on a locked database before we give up on the row
+BUSY_TIMEOUT_MS = 2000  # a staff page waits at most this long on a locked database
+WRITER_BUSY_TIMEOUT_MS = 1000  # the writer's wait per try on a lock (it retries; nobody waits for it)
 
 
 _READY = "faqbot.db.ready"
 _LOCAL = "faqbot.db.connections"
+_WRITER = "faqbot.db.writer"
 
 
 class DatabaseTooNew(sqlite3.DatabaseError):
     """The file was migrated by a newer faqbot than this one."""
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """Open the database in autocommit mode; transactions are explicit."""
-    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+def connect(path: str, *, timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    """Open the database in autocommit mode (transactions are explicit); a new file is private (0600)."""
+    create_private_file(path)
+    db = sqlite3.connect(path, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False)
     db.row_factory = sqlite3.Row
     return db
 
 
 def migrate(db: sqlite3.Connection) -> int:
     """Run the migrations this database has not had yet and return its schema version."""
-    db.execute("PRAGMA journal_mode = WAL")  # readers (staff reports) never block the chat's writes
+    db.execute("PRAGMA journal_mode = WAL")  # readers (staff reports) never block the writer
     db.execute("BEGIN IMMEDIATE")  # two servers starting together must not both migrate
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -85,7 +114,10 @@ def migrate(db: sqlite3.Connection) -> int:
             db.execute(f"PRAGMA user_version = {number}")
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        # A failed statement (a full disk) may already have ended the transaction: rolling back then would
+        # raise "cannot rollback - no transaction is active" and hide the real cause.
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         raise
     return len(MIGRATIONS)
 
@@ -94,9 +126,14 @@ def get_db() -> sqlite3.Connection:
     """Return this request's connection: the server thread's own, opened on its first request."""
     if "db" not in g:
         local = current_app.extensions[_LOCAL]
+        path = current_app.config["DATABASE"]
+        if getattr(local, "db", None) is not None and local.identity != file_identity(path):
+            local.db.close()  # the file was deleted or replaced: this connection reads the old one
+            local.db = None
         if getattr(local, "db", None) is None:
-            local.db = connect(current_app.config["DATABASE"])
+            local.db = connect(path)
             local.db.execute("PRAGMA synchronous = NORMAL")  # with WAL, an app crash still loses nothing
+            local.identity = file_identity(path)
         if not current_app.extensions.get(_READY):
             # The file was unavailable at start (a full disk, a missing mount): try again now.
             migrate(local.db)
@@ -115,24 +152,59 @@ def default_path(app: Flask) -> str:
     return os.path.join(app.instance_path, "faqbot.sqlite")
 
 
-def init_app(app: Flask) -> None:
-    """Create or update the database on start; a failure is logged and the chat still runs."""
+def init_app(app: Flask, *, housekeeping=None) -> None:
+    """Create or update the database on start, and start the writer; a failure is logged and the chat still runs.
+
+    `housekeeping(connection)` runs in the writer's thread every RETENTION_CHECK_MINUTES (the retention purge).
+    """
     # One connection per server thread, kept open: opening and closing one per request cost more
-    # than the insert itself, above all the last close, which checkpoints and removes the WAL file.
+    # than the query itself, above all the last close, which checkpoints and removes the WAL file.
     app.extensions[_LOCAL] = threading.local()
     app.teardown_appcontext(close_db)
     path = app.config["DATABASE"]
+    problem = ""
     try:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):  # made by an older faqbot under a looser umask
+            make_private(path + suffix)
         with closing(connect(path)) as db:
             migrate(db)
         app.extensions[_READY] = True
     except (OSError, sqlite3.Error) as error:
-        app.logger.error("Statistics database %s is unavailable, replies will not be recorded: %s", path, error)
+        problem = describe(error)
+        app.logger.error("Statistics database %s is unavailable, replies will not be recorded: %s", path, problem)
+    app.extensions[_WRITER] = StatsWriter(
+        path,
+        open_database=_open_for_writing,
+        migrate=migrate,
+        capacity=app.config["STATS_QUEUE_SIZE"],
+        housekeeping=housekeeping,
+        housekeeping_seconds=app.config["RETENTION_CHECK_MINUTES"] * 60,
+    )
+    if problem:
+        app.extensions[_WRITER].report_problem(problem)
+    # On a normal exit (Ctrl+C, SIGTERM via serve) the rows still queued are written, not lost.
+    atexit.register(app.extensions[_WRITER].close)
+
+
+def _open_for_writing(path: str) -> sqlite3.Connection:
+    connection = connect(path, timeout_ms=WRITER_BUSY_TIMEOUT_MS)
+    connection.execute("PRAGMA synchronous = NORMAL")  # with WAL, an app crash still loses nothing
+    return connection
+
+
+def writer(app: Flask | None = None) -> StatsWriter:
+    """The app's statistics writer (tests call `writer(app).flush()` before reading what was recorded)."""
+    return (app or current_app).extensions[_WRITER]
+
+
+def store_state(app: Flask | None = None) -> StoreState:
+    """ok or degraded (with the reason), and the rows dropped since start: nothing private."""
+    return writer(app).state()
 
 
 def record_reply(*, channel: str, kind: str, entry_id: str | None, confidence: float) -> bool:
-    """Store one reply's kind, entry and confidence; return False (and log) if it could not be stored."""
+    """Queue one reply's kind, entry and confidence; False (counted as dropped) if it cannot be kept."""
     return _insert(
         "INSERT INTO reply (created, channel, kind, entry_id, confidence) VALUES (?, ?, ?, ?, ?)",
         (_now().isoformat(timespec="seconds"), channel, kind, entry_id, round(max(0.0, min(1.0, confidence)), 3)),
@@ -141,7 +213,13 @@ def record_reply(*, channel: str, kind: str, entry_id: str | None, confidence: f
 
 
 def record_feedback(*, entry_id: str, vote: str) -> bool:
-    """Store one "was this helpful?" vote ("up" or "down") for an entry, dated to the day."""
+    """Queue one "was this helpful?" vote ("up" or "down") for an entry, dated to the day.
+
+    False while the store is degraded: the patient is told to try later rather than thanked for a vote
+    that would be dropped.
+    """
+    if store_state().status != "ok":
+        return False
     return _insert(
         "INSERT INTO feedback (created, entry_id, vote) VALUES (?, ?, ?)",
         (_now().date().isoformat(), entry_id, VOTES[vote]),
@@ -150,7 +228,7 @@ def record_feedback(*, entry_id: str, vote: str) -> bool:
 
 
 def record_unanswered(*, kind: str, text: str) -> bool:
-    """Store an unanswered question's (already redacted) text; only called when keeping is switched on."""
+    """Queue an unanswered question's (already redacted) text; only called when keeping is switched on."""
     return _insert(
         "INSERT INTO unanswered (created, kind, text) VALUES (?, ?, ?)",
         (_now().isoformat(timespec="seconds"), kind, text),
@@ -159,22 +237,8 @@ def record_unanswered(*, kind: str, text: str) -> bool:
 
 
 def _insert(sql: str, values: tuple, *, what: str) -> bool:
-    try:
-        get_db().execute(sql, values)
-    except (OSError, sqlite3.Error) as error:
-        # Only what kind of row was lost and why; the values could one day include something sensitive.
-        log.warning("Could not record %s: %s", what, error)
-        _forget_connection()  # the file may have been replaced or fixed: reconnect next time
-        return False
-    return True
-
-
-def _forget_connection() -> None:
-    local = current_app.extensions[_LOCAL]
-    connection, local.db = getattr(local, "db", None), None
-    g.pop("db", None)
-    if connection is not None:
-        connection.close()
+    # Never waits and never raises: the writer counts whatever it cannot keep.
+    return writer().submit(Row(sql, values, what))
 
 
 def _now() -> datetime:

@@ -23,10 +23,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # UK-style postcodes are address details too.
     (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"), "[postcode]"),
 ]
+# JSON can carry a lone surrogate (the escape \udfff), which no UTF-8 file, SQLite's included, can store.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def redact(text: str) -> str:
-    """Return the text with emails, links, phone numbers, dates, postcodes and long numbers replaced."""
+    """Return the text with emails, links, phone numbers, dates, postcodes and long numbers replaced.
+
+    Lone surrogates become U+FFFD, so the result can always be stored.
+    """
+    text = _SURROGATE.sub("\ufffd", text)
     for pattern, label in _PATTERNS:
         text = pattern.sub(label, text)
     return text

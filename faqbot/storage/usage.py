@@ -2,13 +2,15 @@
 
 Keeping the text of unanswered questions (fallback and clarify replies) is off unless
 KEEP_UNANSWERED_TEXT is set. When on, contact details are redacted before the text is stored, and
-rows older than RETENTION_DAYS are deleted on start and by `python -m faqbot purge`.
+rows older than RETENTION_DAYS are deleted on start, every RETENTION_CHECK_MINUTES while the server
+runs, and by `python -m faqbot purge`.
 The patient's words are never logged, whatever the setting.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
@@ -49,6 +51,18 @@ def purge_on_start(app) -> None:
         app.logger.info(
             "Deleted %d kept question(s) past the %d-day retention period", deleted, app.config["RETENTION_DAYS"]
         )
+
+
+def retention_job(app) -> Callable[[sqlite3.Connection], None]:
+    """The purge the statistics writer runs on its timer, so a kept question never outlives the period."""
+    retention_days, logger = app.config["RETENTION_DAYS"], app.logger
+
+    def run(connection: sqlite3.Connection) -> None:
+        deleted = purge(connection, retention_days=retention_days)
+        if deleted:
+            logger.info("Deleted %d kept question(s) past the %d-day retention period", deleted, retention_days)
+
+    return run
 
 
 def purge(connection: sqlite3.Connection, *, retention_days: int) -> int:

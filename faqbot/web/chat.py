@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ..storage import db, usage
 from . import get_assistant, transcript
+from .votes import feedback_tokens
 
 bp = Blueprint("chat", __name__)
 
@@ -57,8 +58,13 @@ def send() -> Response:
         return redirect(url_for(VIEWS[view], _anchor="message"), 303)
     assistant = get_assistant()
     reply = assistant.reply(message, session.get("conversation"))
-    usage.record(reply, message, channel=view)
-    records = transcript.remember(session.get("turns", []), reply, assistant.knowledge)
+    try:
+        usage.record(reply, message, channel=view)
+    except Exception as error:
+        # As in the API: the reply matters more than its statistics, and the error may quote the message.
+        current_app.logger.error("Could not record a %s reply: %s", reply.kind, type(error).__name__)
+    token = feedback_tokens().issue(reply.entry.id) if reply.kind == "answer" and reply.entry else ""
+    records = transcript.remember(_turns(), reply, assistant.knowledge, feedback_token=token)
     session["turns"] = records
     session["conversation"] = reply.conversation
     return redirect(url_for(VIEWS[view], _anchor=f"turn-{len(records) - 1}"), 303)
@@ -70,11 +76,19 @@ def feedback() -> Response:
     view = _view()
     entry_id, vote = request.form.get("entry", ""), request.form.get("vote", "")
     index = request.form.get("turn", type=int, default=-1)
-    records = session.get("turns", [])
+    records = _turns()
     if vote in db.VOTES and transcript.vote(records, index, entry_id, vote):
-        if db.record_feedback(entry_id=entry_id, vote=vote):
+        token = records[index].get("f", "")
+        tokens = feedback_tokens()
+        problem = tokens.spend(token, entry_id)
+        if problem == "spent":  # this page was rated before, from an older copy of it
+            flash("This answer has already been rated. Thank you.", "status")
+        elif problem:
+            flash("Sorry, this answer can no longer be rated (the page is over a day old).", "error")
+        elif db.record_feedback(entry_id=entry_id, vote=vote):
             session["turns"] = records
         else:
+            tokens.refund(token)
             flash("Sorry, your feedback could not be saved right now.", "error")
     return redirect(url_for(VIEWS[view], _anchor=f"turn-{index}" if index >= 0 else None), 303)
 
@@ -95,6 +109,21 @@ def _view() -> str:
     return view if view in VIEWS else "page"
 
 
+def _turns() -> list[dict]:
+    """Return the session's transcript records, leaving out any that transcript.py did not write."""
+    # A validly signed cookie from another version (or made with a leaked key) may hold anything.
+    records = session.get("turns")
+    return [record for record in records if _is_record(record)] if isinstance(records, list) else []
+
+
+def _is_record(record: object) -> bool:
+    if not isinstance(record, dict) or not set(record) <= {"k", "e", "t", "s", "v", "f"}:
+        return False
+    texts = [record.get("k"), record.get("e", ""), record.get("t", ""), record.get("v", ""), record.get("f", "")]
+    suggestions = record.get("s", [])
+    return isinstance(suggestions, list) and all(isinstance(text, str) for text in [*texts, *suggestions])
+
+
 def _render(template: str, view: str) -> str:
     assistant = get_assistant()
     knowledge = assistant.knowledge
@@ -104,7 +133,7 @@ def _render(template: str, view: str) -> str:
         template,
         view=view,
         starters=assistant.starter_questions(4),
-        turns=transcript.expand(session.get("turns", []), knowledge),
+        turns=transcript.expand(_turns(), knowledge),
         conversation=session.get("conversation", ""),
         prefill=asked.question if asked else "",
         max_length=current_app.config["MAX_MESSAGE_LENGTH"],

@@ -25,6 +25,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         400: "Malformed JSON, a missing or invalid field, or a message over the length limit.",
         413: "The request body is over the size limit.",
         415: "The body is not sent as application/json.",
+        409: "This answer has already been rated (one vote per answer).",
         429: "Too many requests from this client; see Retry-After.",
         503: "The vote could not be stored right now.",
     }
@@ -70,6 +71,10 @@ def _schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                     "description": "Follow-up questions; for a clarify reply, the choices.",
                 },
                 "conversation": {"type": "string", "description": "Send back with the next message."},
+                "feedback_token": {
+                    "type": "string",
+                    "description": "Answers only: send it with the vote on this answer (one vote per answer).",
+                },
             },
         },
         "Source": {
@@ -84,8 +89,12 @@ def _schemas(config: Mapping[str, Any]) -> dict[str, Any]:
         },
         "FeedbackRequest": {
             "type": "object",
-            "required": ["entry", "vote"],
-            "properties": {"entry": {"type": "string"}, "vote": {"enum": ["up", "down"]}},
+            "required": ["entry", "vote", "reply"],
+            "properties": {
+                "entry": {"type": "string"},
+                "vote": {"enum": ["up", "down"]},
+                "reply": {"type": "string", "description": "The feedback_token of the answer being rated."},
+            },
         },
         "FeedbackRecorded": {
             "type": "object",
@@ -95,12 +104,29 @@ def _schemas(config: Mapping[str, Any]) -> dict[str, Any]:
         },
         "Health": {
             "type": "object",
-            "required": ["status", "entries", "documents"],
+            "required": ["status", "entries", "documents", "statistics"],
             "additionalProperties": False,
             "properties": {
-                "status": {"const": "ok"},
+                "status": {
+                    "enum": ["ok", "degraded"],
+                    "description": "degraded: replies work, but statistics cannot be written right now",
+                },
                 "entries": {"type": "integer", "minimum": 0},
                 "documents": {"type": "integer", "minimum": 0},
+                "statistics": {
+                    "type": "object",
+                    "required": ["status", "reason", "dropped"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "status": {"enum": ["ok", "degraded"]},
+                        "reason": {"type": "string", "description": "why it is degraded (no file names), or empty"},
+                        "dropped": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "rows that could not be written since the server started",
+                        },
+                    },
+                },
             },
         },
         "Error": {
@@ -148,7 +174,7 @@ def document(config: Mapping[str, Any]) -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json(_ref("FeedbackRecorded"), "The vote was stored."),
-                        **_errors(400, 413, 415, 429, 503),
+                        **_errors(400, 409, 413, 415, 429, 503),
                     },
                 }
             },

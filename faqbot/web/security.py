@@ -8,11 +8,16 @@ page cannot send without a CORS preflight that faqbot never grants.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, request
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -35,6 +40,37 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+
+
+class SessionSerializer(TaggedJSONSerializer):
+    """Read the session cookie, dropping what the libraries could not use.
+
+    A cookie signed with our key may still hold what this faqbot never wrote (one from another
+    version, or made with a leaked key): a session that is not an object starts afresh, and Flask's
+    flashed messages and Flask-WTF's CSRF token are dropped unless they have the shape those read.
+    faqbot's own keys are checked where they are read (staff_login.is_signed_in, chat.py).
+    """
+
+    def loads(self, value: str) -> dict:
+        data = super().loads(value)
+        if not isinstance(data, dict):
+            return {}
+        if not isinstance(data.get("csrf_token", ""), str):
+            del data["csrf_token"]
+        flashes = data.get("_flashes", [])
+        if not isinstance(flashes, list) or not all(_is_flash(item) for item in flashes):
+            del data["_flashes"]
+        return data
+
+
+def _is_flash(item: object) -> bool:
+    return isinstance(item, list | tuple) and len(item) == 2 and all(isinstance(part, str) for part in item)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, read with `SessionSerializer`."""
+
+    serializer = SessionSerializer()
 
 
 def ensure_secret_key(app: Flask) -> None:
@@ -65,14 +101,41 @@ def ensure_secret_key(app: Flask) -> None:
 
 
 def client_address() -> str:
-    """Return who a rate limit counts: the client's address (the proxy's view of it with BEHIND_PROXY)."""
+    """Return who a rate limit counts: the client's address (as a trusted proxy forwarded it, BEHIND_PROXY)."""
     return request.remote_addr or "unknown"
+
+
+class TrustedProxyFix:
+    """Apply X-Forwarded-For/-Proto/-Host only to requests that come straight from a trusted proxy.
+
+    Anyone who can reach faqbot's port directly could otherwise claim any address per request and so
+    escape the per-client login limits; from them the headers are ignored and their own address counts.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], trusted: str) -> None:
+        self.app = app
+        self.proxied = ProxyFix(app, x_for=1, x_proto=1, x_host=1)
+        self.networks = [ipaddress.ip_network(item, strict=False) for item in trusted.split()]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        trusted = self.is_trusted(environ.get("REMOTE_ADDR", ""))
+        return (self.proxied if trusted else self.app)(environ, start_response)
+
+    def is_trusted(self, address: str) -> bool:
+        """Tell whether a direct peer's address is one of the trusted proxies."""
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:  # a Unix socket or an empty address: not a proxy we know
+            return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:  # ::ffff:127.0.0.1 on a dual-stack socket
+            ip = ip.ipv4_mapped
+        return any(ip in network for network in self.networks)
 
 
 def init_app(app: Flask) -> None:
     """Install proxy handling, secure cookies, CSRF, rate limits and the security headers."""
     if app.config["BEHIND_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
     app.config.update(
         SESSION_COOKIE_NAME="faqbot_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -80,6 +143,7 @@ def init_app(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # valid for the browser session: a patient may read for a long time
         WTF_CSRF_SSL_STRICT=True,
     )
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     from . import api
 

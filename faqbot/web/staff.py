@@ -7,21 +7,23 @@ unanswered questions, and only when KEEP_UNANSWERED_TEXT is on (redacted, time-l
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 
 from ..engine.assistant import UNCOVERED_PREFIX
-from ..storage import db, usage
+from ..storage import audit, db, sessions, usage
 from ..storage.grouping import group_questions
 from ..storage.report import build_report, chart_svg, entry_stats, report_csv
 from . import get_assistant
-from .staff_login import login_required
+from .staff_login import login_required, record_action, staff_password_hash
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 REPORT_DAYS = (7, 30, 90)
+ACTIVITY_SHOWN = 100  # latest audit entries on the activity page
 SEARCH_RESULTS = 10  # entries listed for a search, best first
 SEARCH_MIN = 0.3  # weaker matches are noise in a list staff read
 NEAR_ENTRY = 0.5  # as close as an answer needs: the group was declined or clarified for another reason
@@ -115,6 +117,7 @@ def report() -> str:
         questions=questions,
         keeping=current_app.config["KEEP_UNANSWERED_TEXT"],
         retention=current_app.config["RETENTION_DAYS"],
+        store=db.store_state(),
     )
 
 
@@ -123,7 +126,7 @@ def report() -> str:
 def report_download() -> Response:
     """Download the report as CSV."""
     days = _days()
-    data = _safely(lambda: _report(days)) or abort(503)
+    data = _safely(lambda: _exported_report(days)) or abort(503)
     questions = {e.id: e.question for e in get_assistant().knowledge.entries}
     filename = f"faqbot-report-{data.last_day.isoformat()}-{days}d.csv"
     return Response(
@@ -131,6 +134,27 @@ def report_download() -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
+
+
+@bp.get("/activity")
+@login_required
+def activity() -> str:
+    """Show the latest staff actions and the open sessions, with a button that ends them all."""
+    events = _safely(lambda: audit.latest(db.get_db(), limit=ACTIVITY_SHOWN))
+    open_sessions = _safely(
+        lambda: sessions.count_open(
+            db.get_db(),
+            password_hash=staff_password_hash() or "",
+            idle_seconds=current_app.config["STAFF_SESSION_MINUTES"] * 60,
+            now=time.time(),
+        )
+    )
+    return render_template("staff/activity.html", events=events, open_sessions=open_sessions, shown=ACTIVITY_SHOWN)
+
+
+def _exported_report(days: int):
+    record_action("export", detail=f"report CSV, {days} days")  # on record before anything leaves
+    return _report(days)
 
 
 def _days() -> int:
@@ -142,6 +166,8 @@ def _report(days: int):
     today = datetime.now(UTC).date()
     data = build_report(db.get_db(), days=days, today=today)
     if current_app.config["KEEP_UNANSWERED_TEXT"]:
+        # Patients' (redacted) words are shown only once their viewing is on record.
+        record_action("view-kept-questions", detail=f"report, {days} days")
         texts = usage.unanswered_texts(db.get_db(), days=days)
         data = data.__class__(**{**data.__dict__, "unanswered": group_questions(texts)})
     return data
@@ -160,6 +186,9 @@ def _nearest_entries(groups) -> dict[str, object]:
 
 def _safely(compute):
     """Show the page without figures rather than fail when the database cannot be read."""
+    # Rows are written in the background: wait (briefly) for what is queued, so the figures include
+    # the reply or vote that was just made.
+    db.writer().flush(timeout=1.0)
     try:
         return compute()
     except (OSError, sqlite3.Error) as error:

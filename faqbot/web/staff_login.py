@@ -1,12 +1,16 @@
-"""Staff login: one shared staff password, sessions that expire, login attempts rate limited.
+"""Staff login: one shared staff password, server-side sessions, a growing wait after wrong passwords.
 
 Every staff view is wrapped in `login_required`; tests/staff/test_access.py walks every /staff route
-to prove anonymous requests are refused.
+to prove anonymous requests are refused. The cookie holds only a random session id; its row in the
+statistics database (faqbot.storage.sessions) says whether the session is still open, so logging out
+ends every copy of the cookie. Without the database nobody can log in: the login fails closed.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,12 +18,16 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from ..storage import audit, db, sessions
 from ..storage.accounts import password_matches, stored_password_hash
+from .failed_logins import FailedLogins
+from .security import client_address
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 
-_SIGNED_IN = "staff_signed_in_at"
-_SEEN = "staff_seen_at"
+_SESSION_ID = "staff_session"  # the cookie's only staff content: the random id of a server-side session
+FAILED_LOGINS = "faqbot.failed_logins"  # app.extensions key of this app's FailedLogins
+DATABASE_ERRORS = (OSError, sqlite3.Error)
 
 
 def staff_password_hash() -> str | None:
@@ -28,14 +36,17 @@ def staff_password_hash() -> str | None:
 
 
 def is_signed_in() -> bool:
-    """Tell whether this browser has a staff session that has not expired."""
-    signed_in, seen = session.get(_SIGNED_IN), session.get(_SEEN)
-    if not isinstance(signed_in, int | float) or not isinstance(seen, int | float):
+    """Tell whether this browser's staff session is still open (a database error propagates)."""
+    session_id, password_hash = session.get(_SESSION_ID), staff_password_hash()
+    if not isinstance(session_id, str) or password_hash is None:
         return False
-    now = time.time()
-    idle = current_app.config["STAFF_SESSION_MINUTES"] * 60
-    absolute = 12 * 60 * 60  # a working day at most, even when active
-    return now - seen <= idle and now - signed_in <= absolute
+    return sessions.is_open(
+        db.get_db(),
+        session_id,
+        password_hash=password_hash,
+        idle_seconds=current_app.config["STAFF_SESSION_MINUTES"] * 60,
+        now=time.time(),
+    )
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,15 +54,23 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not is_signed_in():
+        try:
+            signed_in = is_signed_in()
+        except DATABASE_ERRORS as error:
+            return _unavailable(error)
+        if not signed_in:
             _forget()
             if request.method != "GET":
                 return render_template("staff/login.html", expired=True, configured=True), 403
             return redirect(url_for("staff_auth.login", next=request.path))
-        session[_SEEN] = time.time()
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def record_action(action: str, *, detail: str = "") -> None:
+    """Add a staff action, from this request's client, to the audit log (a database error propagates)."""
+    audit.record(db.get_db(), action, client=client_address(), detail=detail)
 
 
 @bp.get("/login")
@@ -66,37 +85,101 @@ def login_submit() -> Response | tuple[str, int]:
     password_hash = staff_password_hash()
     if password_hash is None:
         return render_template("staff/login.html", configured=False, expired=False), 403
+    client, failed_logins = client_address(), current_app.extensions[FAILED_LOGINS]
+    wait = failed_logins.wait(client)
+    if wait:
+        page = render_template("staff/login.html", configured=True, expired=False, wait=wait)
+        return Response(page, 429, {"Retry-After": str(wait)}, mimetype="text/html")
     if not password_matches(password_hash, request.form.get("password", "")):
-        current_app.logger.warning("Failed staff login from %s", request.remote_addr)
-        return render_template("staff/login.html", configured=True, expired=False, failed=True), 401
-    _forget()
+        wait = failed_logins.failed(client)
+        current_app.logger.warning("Failed staff login from %s", client)
+        try:
+            record_action("login-failed")
+        except DATABASE_ERRORS as error:
+            current_app.logger.error("Could not record a failed staff login in the audit log: %s", error)
+        return render_template("staff/login.html", configured=True, expired=False, failed=True, wait=wait), 401
+    failed_logins.succeeded(client)
+    try:
+        _end_current_session()  # logging in again in the same browser leaves no older session open
+        session_id = sessions.start(db.get_db(), password_hash=password_hash, client=client, now=time.time())
+        record_action("login")
+    except DATABASE_ERRORS as error:
+        return _unavailable(error)
     session.clear()  # a fresh session on login: nothing from before carries over
-    now = time.time()
-    session[_SIGNED_IN] = session[_SEEN] = now
+    session[_SESSION_ID] = session_id
     session.permanent = False
     target = request.args.get("next", "")
-    # Only our own staff pages: never an open redirect to another site.
-    if not target.startswith("/staff/") or target.startswith("//"):
+    # Only our own staff pages, as plain paths: never an open redirect to another site, and never a
+    # character (CR, LF, a space) that would break the Location header.
+    if not re.fullmatch(r"/staff/[\w/-]*(?:\.csv)?", target, re.ASCII):
         target = url_for("staff.entries")
     return redirect(target, 303)
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """End the staff session."""
+    """End the staff session, and with it every copy of its cookie."""
+    try:
+        if _end_current_session():
+            record_action("logout")
+        flash("You are logged out.", "status")
+    except DATABASE_ERRORS as error:
+        current_app.logger.error("Could not end a staff session: %s", error)
+        minutes = current_app.config["STAFF_SESSION_MINUTES"]
+        flash(
+            f"You are logged out in this browser. The server could not be reached to end the session "
+            f"everywhere; it ends by itself after {minutes} minutes unused.",
+            "status",
+        )
     _forget()
-    flash("You are logged out.", "status")
     return redirect(url_for("staff_auth.login"), 303)
 
 
+@bp.post("/sessions/end-all")
+@login_required
+def end_all_sessions() -> Response:
+    """End every staff session, this one included (a lost laptop, a password seen by someone)."""
+    try:
+        ended = sessions.end_all(
+            db.get_db(), idle_seconds=current_app.config["STAFF_SESSION_MINUTES"] * 60, now=time.time()
+        )
+        record_action("end-sessions", detail=f"{ended} open")
+    except DATABASE_ERRORS as error:
+        return _unavailable(error)
+    _forget()
+    flash(f"Every staff session has ended ({ended}, yours included). Log in again to continue.", "status")
+    return redirect(url_for("staff_auth.login"), 303)
+
+
+def _end_current_session() -> bool:
+    """End this browser's server-side session, if it has one; return whether one was open."""
+    session_id = session.get(_SESSION_ID)
+    if not isinstance(session_id, str):
+        return False
+    return sessions.end(db.get_db(), session_id, now=time.time())
+
+
 def _forget() -> None:
-    session.pop(_SIGNED_IN, None)
-    session.pop(_SEEN, None)
+    if _SESSION_ID in session:  # only then: touching the session would send a cookie to every visitor
+        session.pop(_SESSION_ID)
+
+
+def _unavailable(error: BaseException) -> tuple[str, int]:
+    """Refuse staff access when sessions cannot be checked: failing closed, with a message saying why."""
+    current_app.logger.error("Staff sessions unavailable (statistics database): %s", error)
+    return render_template("staff/login.html", configured=True, expired=False, unavailable=True), 503
 
 
 def init_app(app: Flask) -> None:
-    """Rate limit login attempts more strictly than the chat (the limiter exists per app, so wrap here)."""
+    """Count failed logins per app, and guard the login against floods (the limiter exists per app, so wrap here)."""
+    app.extensions[FAILED_LOGINS] = FailedLogins()
     limiter = app.extensions["faqbot.limiter"]
     endpoint = "staff_auth.login_submit"
-    limit = limiter.limit(lambda: app.config["STAFF_LOGIN_LIMIT"], methods=["POST"])
+    limit = limiter.limit(
+        lambda: app.config["STAFF_LOGIN_LIMIT"],
+        methods=["POST"],
+        # A client told to wait is answered without a password check, and its Retry-After must be that wait:
+        # the limiter would overwrite it with the end of its own one-minute window.
+        exempt_when=lambda: app.extensions[FAILED_LOGINS].wait(client_address()) > 0,
+    )
     app.view_functions[endpoint] = limit(app.view_functions[endpoint])

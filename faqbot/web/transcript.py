@@ -19,12 +19,16 @@ MAX_TURNS = 8
 MAX_BYTES = 2400  # what the records may take before signing; a cookie must stay under 4 KB
 
 
-def remember(records: list[dict[str, Any]], reply: Reply, knowledge: KnowledgeBase) -> list[dict[str, Any]]:
+def remember(
+    records: list[dict[str, Any]], reply: Reply, knowledge: KnowledgeBase, *, feedback_token: str = ""
+) -> list[dict[str, Any]]:
     """Return the records with this reply added, oldest dropped to stay within the cookie's budget."""
     by_question = {e.question: e.id for e in knowledge.entries}
     record: dict[str, Any] = {"k": reply.kind, "s": [by_question.get(s, s) for s in reply.suggestions]}
     if reply.entry and reply.kind == "answer":
         record["e"] = reply.entry.id
+        if feedback_token:
+            record["f"] = feedback_token  # spent by the vote, so a replayed cookie cannot vote again
     else:
         record["t"] = reply.text
     kept = [*records, record][-MAX_TURNS:]

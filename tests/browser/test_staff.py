@@ -36,9 +36,15 @@ def at(path: str) -> re.Pattern[str]:
 
 def chat(page, messages=CHATS) -> None:
     """Ask through the JSON API as the chat page does, and mark the osseointegration answer unhelpful."""
+    tokens = {}
     for message in messages:
-        assert page.request.post("/api/chat", data={"message": message}).ok
-    assert page.request.post("/api/feedback", data={"entry": "osseointegration", "vote": "down"}).ok
+        response = page.request.post("/api/chat", data={"message": message})
+        assert response.ok
+        reply = response.json()
+        if reply.get("feedback_token"):
+            tokens[reply["entry"]["id"]] = reply["feedback_token"]
+    vote = {"entry": "osseointegration", "vote": "down", "reply": tokens["osseointegration"]}
+    assert page.request.post("/api/feedback", data=vote).ok
 
 
 def try_in_console(page, question: str):

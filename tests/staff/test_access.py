@@ -13,8 +13,9 @@ PAGES = [
     "/staff/sources",
     "/staff/report",
     "/staff/report.csv",
+    "/staff/activity",
 ]
-POSTS = ["/staff/console"]
+POSTS = ["/staff/console", "/staff/sessions/end-all"]
 
 
 def test_every_staff_route_is_listed_here(app):

@@ -54,6 +54,7 @@ def test_kept_questions_appear_grouped_in_the_report(make_app, login, clarifying
     client = app.test_client()
     for message in ["do you take visa cards", "do you take visa", "is there parking nearby", clarifying]:
         client.post("/api/chat", json={"message": message})
+    assert db.writer(app).flush()
     login(client)
     page = client.get("/staff/report").get_data(as_text=True)
     assert "<td>2</td><td>do you take visa" in page and "is there parking nearby" in page
@@ -114,6 +115,7 @@ def test_many_simultaneous_chats_lose_no_record(make_app, tmp_path):
     for thread in threads:
         thread.join()
     assert not errors
+    assert db.writer(app).flush()
     connection = sqlite3.connect(tmp_path / "faqbot.sqlite")
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     counts = dict(connection.execute("SELECT kind, COUNT(*) FROM reply GROUP BY kind"))
@@ -134,7 +136,9 @@ def test_unwritable_database_never_breaks_a_chat(make_app, tmp_path, caplog):
     caplog.set_level(logging.WARNING)
     response = client.post("/api/chat", json={"message": CANARY})
     assert response.status_code == 200 and response.get_json()["kind"] == "fallback"
+    assert db.writer(app).flush()
     assert "Could not record" in caplog.text and "canary-7Qx9" not in caplog.text
+    assert db.store_state(app).dropped == 2  # the reply and the kept question, both counted
 
 
 @pytest.mark.parametrize(

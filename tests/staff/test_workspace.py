@@ -28,10 +28,9 @@ def test_filters_by_source_and_staff_note(staff):
     assert "/staff/entries/missing-teeth" in only_first and "/staff/entries/choose-clinic" not in only_first
 
 
-def test_entry_page_shows_answer_sources_phrasings_and_figures(staff, client):
+def test_entry_page_shows_answer_sources_phrasings_and_figures(staff, client, rate):
     """An entry page has the answer as patients see it, each cited passage in full with a link, and usage."""
-    client.post("/api/chat", json={"message": "How long does it take for an implant to heal?"})
-    client.post("/api/feedback", json={"entry": "healing-time", "vote": "down"})
+    assert rate(client, "How long does it take for an implant to heal?", "down").status_code == 201
     page = staff.get("/staff/entries/healing-time").get_data(as_text=True)
     assert "Our two sources give different figures" in page
     assert "The healing period is usually 6 months in the upper jaw" in page

@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from faqbot.engine.state import ConversationState, encode
+from faqbot.storage.db import writer
 
 BIG = "x" * 20_000
 
@@ -25,7 +26,8 @@ def test_chat_returns_the_reply_contract(client, message, kind):
     response = client.post("/api/chat", json={"message": message})
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"reply", "kind", "confidence", "entry", "sources", "suggestions", "conversation"}
+    contract = {"reply", "kind", "confidence", "entry", "sources", "suggestions", "conversation"}
+    assert set(body) == contract | ({"feedback_token"} if kind == "answer" else set())
     assert body["kind"] == kind
     assert body["reply"]
 
@@ -131,11 +133,12 @@ def test_unexpected_failure_is_a_500_json_body_without_details(make_app, assert_
     assert "secret internals" not in response.get_data(as_text=True)
 
 
-def test_feedback_stores_only_entry_vote_and_date(app, client):
+def test_feedback_stores_only_entry_vote_and_date(app, client, rate):
     """A vote is stored as the entry id, +1/-1 and the day, with nothing else about the patient."""
-    response = client.post("/api/feedback", json={"entry": "what-is-implant", "vote": "down"})
+    response = rate(client, "what is a dental implant", "down")
     assert response.status_code == 201
     assert response.get_json() == {"recorded": True, "entry": "what-is-implant", "vote": "down"}
+    assert writer(app).flush()
     with sqlite3.connect(app.config["DATABASE"]) as db:
         rows = db.execute("SELECT * FROM feedback").fetchall()
         columns = [c[1] for c in db.execute("PRAGMA table_info(feedback)")]
@@ -145,12 +148,42 @@ def test_feedback_stores_only_entry_vote_and_date(app, client):
 
 
 def test_feedback_that_cannot_be_stored_says_so(make_app, tmp_path, assert_error):
-    """If the database cannot be written, the feedback endpoint answers 503 instead of pretending."""
+    """If the database cannot be written, the feedback endpoint answers 503 instead of pretending, and
+    the answer can still be rated later (the vote was not spent)."""
     client = make_app(DATABASE=str(tmp_path)).test_client()  # a folder: SQLite cannot open it
-    assert_error(client.post("/api/feedback", json={"entry": "what-is-implant", "vote": "up"}), 503, "could not be")
+    reply = client.post("/api/chat", json={"message": "what is a dental implant"}).get_json()
+    vote = {"entry": reply["entry"]["id"], "vote": "up", "reply": reply["feedback_token"]}
+    for _ in range(2):
+        assert_error(client.post("/api/feedback", json=vote), 503, "could not be")
 
 
 def test_health_reports_the_knowledge_base(client):
     """GET /api/health says the server is up and how many entries and documents it serves."""
     body = client.get("/api/health").get_json()
     assert body["status"] == "ok" and body["entries"] > 20 and body["documents"] >= 2
+
+
+def test_one_vote_per_answer(client, rate, assert_error):
+    """A second vote with the same answer's token is refused; a new answer can be rated again."""
+    reply = client.post("/api/chat", json={"message": "what is a dental implant"}).get_json()
+    vote = {"entry": reply["entry"]["id"], "vote": "up", "reply": reply["feedback_token"]}
+    assert client.post("/api/feedback", json=vote).status_code == 201
+    for _ in range(3):
+        assert_error(client.post("/api/feedback", json={**vote, "vote": "down"}), 409, "already been rated")
+    assert rate(client, "what is a dental implant", "down").status_code == 201
+
+
+def test_a_token_only_rates_its_own_answer(client, assert_error):
+    """A token cannot be moved to another entry, forged, or left out."""
+    reply = client.post("/api/chat", json={"message": "what is a dental implant"}).get_json()
+    other = {"entry": "healing-time", "vote": "down", "reply": reply["feedback_token"]}
+    assert_error(client.post("/api/feedback", json=other), 400, "'reply' must be the feedback_token")
+    for token in ("forged", reply["feedback_token"][:-2] + "xx", None):
+        body = {"entry": reply["entry"]["id"], "vote": "up", "reply": token}
+        assert_error(client.post("/api/feedback", json=body), 400, "'reply' must be the feedback_token")
+
+
+def test_only_answers_carry_a_feedback_token(client):
+    """Urgent, fallback and small-talk replies have nothing to rate."""
+    for message in ("can I pay with bitcoin", "hello", "my gum has been bleeding for hours and it won't stop"):
+        assert "feedback_token" not in client.post("/api/chat", json={"message": message}).get_json()

@@ -7,6 +7,8 @@ import sqlite3
 
 import pytest
 
+from faqbot.storage.db import writer
+
 URGENT = "my gum has been bleeding for hours and it won't stop"
 FALLBACK = "can I pay with bitcoin"
 
@@ -99,6 +101,21 @@ def test_form_feedback_is_recorded_once_and_thanked(client, send, csrf, app):
         page = text_of(client.post("/feedback", data=form, follow_redirects=True))
     assert "Thank you for your feedback." in page
     assert 'aria-pressed="true"' in page
+    assert writer(app).flush()
+    with sqlite3.connect(app.config["DATABASE"]) as db:
+        assert db.execute("SELECT entry_id, vote FROM feedback").fetchall() == [("what-is-implant", 1)]
+
+
+def test_a_replayed_cookie_cannot_vote_twice(client, send, csrf, app):
+    """Voting again from an older copy of the page (the cookie from before the vote) is refused."""
+    send("what is a dental implant")
+    form = {"csrf_token": csrf(), "entry": "what-is-implant", "turn": "0", "vote": "up"}
+    before_vote = client.get_cookie("faqbot_session").value
+    client.post("/feedback", data=form)
+    client.set_cookie("faqbot_session", before_vote)
+    page = text_of(client.post("/feedback", data={**form, "vote": "down"}, follow_redirects=True))
+    assert "This answer has already been rated" in page
+    assert writer(app).flush()
     with sqlite3.connect(app.config["DATABASE"]) as db:
         assert db.execute("SELECT entry_id, vote FROM feedback").fetchall() == [("what-is-implant", 1)]
 

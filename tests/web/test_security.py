@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import stat
 import zlib
 
@@ -13,6 +14,7 @@ from markupsafe import escape
 
 from faqbot import config
 from faqbot.config import ConfigError
+from faqbot.storage.accounts import hash_password
 from faqbot.web import security
 
 ENDPOINTS = [
@@ -129,6 +131,7 @@ def test_instance_path_that_is_a_file_refuses_to_start_naming_the_key(tmp_path):
         ("FAQBOT_MAX_CONTENT_LENGTH", "0", "'FAQBOT_MAX_CONTENT_LENGTH' must be a positive whole number"),
         ("FAQBOT_SESSION_COOKIE_SECURE", "maybe", "'FAQBOT_SESSION_COOKIE_SECURE' must be true or false"),
         ("FAQBOT_SECRET_KEY", "hunter2", "'FAQBOT_SECRET_KEY' must be at least 32 characters"),
+        ("FAQBOT_TRUSTED_PROXIES", "proxy.clinic.example", "'FAQBOT_TRUSTED_PROXIES' must be addresses or networks"),
     ],
 )
 def test_bad_environment_values_fail_naming_the_key(variable, value, message):
@@ -178,3 +181,72 @@ def test_replies_are_rendered_as_text_never_html(app, text):
         )
     assert "<script>" not in html and "<img" not in html
     assert str(escape(text)) in html
+
+
+STAFF_PASSWORD_HASH = hash_password("a long staff password")
+
+
+def wrong_logins(make_app, *, peer: str, forwarded_for: list[str], **settings) -> list[int]:
+    """Post a wrong staff password once per X-Forwarded-For value, all from one direct peer; return the statuses."""
+    app = make_app(
+        BEHIND_PROXY=True,
+        RATELIMIT_ENABLED=True,
+        STAFF_LOGIN_LIMIT="3 per minute",
+        STAFF_PASSWORD_HASH=STAFF_PASSWORD_HASH,
+        **settings,
+    )
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = peer
+    page = client.get("/staff/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"password": "not the staff password", "csrf_token": token}
+    return [
+        client.post("/staff/login", data=form, headers={"X-Forwarded-For": address}).status_code
+        for address in forwarded_for
+    ]
+
+
+FORGED = [f"198.51.100.{n}" for n in range(1, 6)]  # a new made-up address per attempt
+
+
+def test_forged_forwarded_for_from_an_untrusted_peer_does_not_escape_the_login_limit(make_app):
+    """Behind a proxy, a client reaching the port directly is limited by its own address, whatever it claims."""
+    assert wrong_logins(make_app, peer="203.0.113.9", forwarded_for=FORGED) == [401, 401, 401, 429, 429]
+
+
+def test_the_trusted_proxy_forwards_each_clients_own_address(make_app):
+    """Through the trusted proxy, each patient or staff member is counted by the address the proxy saw."""
+    assert wrong_logins(make_app, peer="127.0.0.1", forwarded_for=FORGED) == [401] * 5
+
+
+def test_a_proxy_on_another_machine_is_trusted_once_configured(make_app):
+    """TRUSTED_PROXIES takes networks: a proxy at 10.0.0.5 is believed when 10.0.0.0/8 is listed."""
+    statuses = wrong_logins(make_app, peer="10.0.0.5", forwarded_for=FORGED, TRUSTED_PROXIES="10.0.0.0/8")
+    assert statuses == [401] * 5
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "believed"),
+    [
+        ("127.0.0.1 ::1", "127.0.0.1", True),
+        ("127.0.0.1 ::1", "::1", True),
+        ("127.0.0.1 ::1", "::ffff:127.0.0.1", True),  # IPv4 on a dual-stack socket
+        ("127.0.0.1 ::1", "10.0.0.5", False),
+        ("10.0.0.0/8 fd00::/8", "fd12::7", True),
+        ("10.0.0.0/8", "11.0.0.1", False),
+        ("127.0.0.1", "", False),
+        ("127.0.0.1", "not an address", False),
+    ],
+)
+def test_only_peers_in_trusted_proxies_are_believed(trusted, peer, believed):
+    """Forwarded headers count only when the direct peer's address is in TRUSTED_PROXIES."""
+    assert security.TrustedProxyFix(lambda environ, start: [], trusted).is_trusted(peer) is believed
+
+
+def test_forwarded_https_is_believed_only_from_the_trusted_proxy(make_app):
+    """A forged X-Forwarded-Proto cannot make a direct plain-HTTP request look secure (no HSTS for it)."""
+    client = make_app(BEHIND_PROXY=True).test_client()
+    headers = {"X-Forwarded-Proto": "https"}
+    assert "Strict-Transport-Security" in client.get("/", headers=headers).headers
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    assert "Strict-Transport-Security" not in client.get("/", headers=headers).headers

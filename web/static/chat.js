@@ -172,7 +172,7 @@ import { renderer } from "./render.js";
     if (!turn || !turn.reply || !turn.reply.entry || (vote !== "up" && vote !== "down")) return;
     feedback.dataset.sending = "1";
     showError("");
-    postJSON("/api/feedback", { entry: turn.reply.entry.id, vote: vote })
+    postJSON("/api/feedback", { entry: turn.reply.entry.id, vote: vote, reply: turn.reply.feedback_token })
       .then(function () {
         turn.vote = vote;
         save();

@@ -1,0 +1,72 @@
+"""The audit log records each staff action with its UTC time and address, and never any patient text."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from faqbot.cli import main
+from faqbot.storage import audit, db
+
+CANARY = "canary-5Kp2 is the clinic open on sundays for jane@example.com"
+
+
+def audit_rows(path) -> list[tuple[str, str, str, str]]:
+    return sqlite3.connect(path).execute("SELECT created, action, client, detail FROM audit ORDER BY id").fetchall()
+
+
+def test_each_staff_action_is_recorded_without_patient_text(make_app, login, csrf, tmp_path, monkeypatch):
+    """Failed login, login, viewing kept questions, export, ending sessions and logout each leave one row."""
+    app = make_app(KEEP_UNANSWERED_TEXT=True)
+    patient = app.test_client()
+    assert patient.post("/api/chat", json={"message": CANARY}).get_json()["kind"] == "fallback"
+    db.writer(app).flush()
+
+    staff = app.test_client()
+    staff.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    login(staff, "not the staff password")
+    login(staff)
+    assert "canary-5Kp2" in staff.get("/staff/report").get_data(as_text=True)  # the kept question is shown
+    assert staff.get("/staff/report.csv?days=7").status_code == 200
+    staff.post("/staff/sessions/end-all", data={"csrf_token": csrf(staff, "/staff/activity")})
+    login(staff)
+    staff.post("/staff/logout", data={"csrf_token": csrf(staff, "/staff/")})
+    monkeypatch.setattr("faqbot.cli._web_app", lambda settings: app)
+    assert main(["end-staff-sessions"], stdout=io.StringIO()) == 0
+
+    rows = audit_rows(tmp_path / "faqbot.sqlite")
+    assert [(action, client, detail) for _, action, client, detail in rows] == [
+        ("login-failed", "192.0.2.10", ""),
+        ("login", "192.0.2.10", ""),
+        ("view-kept-questions", "192.0.2.10", "report, 30 days"),
+        ("export", "192.0.2.10", "report CSV, 7 days"),
+        ("view-kept-questions", "192.0.2.10", "report, 7 days"),  # the CSV holds the kept questions too
+        ("end-sessions", "192.0.2.10", "1 open"),
+        ("login", "192.0.2.10", ""),
+        ("logout", "192.0.2.10", ""),
+        ("end-sessions", "command line", "0 open"),
+    ]
+    for created, *_ in rows:
+        when = datetime.fromisoformat(created)
+        assert when.tzinfo == UTC and datetime.now(UTC) - when < timedelta(minutes=1)
+    assert "canary" not in str(rows) and "jane" not in str(rows)
+
+
+def test_the_activity_page_shows_the_latest_actions(staff, app):
+    """Staff see recent actions newest first, with time, action and address; nothing a patient typed."""
+    app.test_client().post("/api/chat", json={"message": CANARY})
+    page = staff.get("/staff/activity").get_data(as_text=True)
+    assert "<td>Logged in</td><td>127.0.0.1</td>" in page
+    assert 'aria-current="page">Activity</a>' in page
+    assert "canary" not in page
+
+
+def test_only_known_actions_are_recorded(tmp_path):
+    """A typo in an action name fails loudly instead of writing a row nobody can read."""
+    connection = db.connect(str(tmp_path / "a.sqlite"))
+    db.migrate(connection)
+    with pytest.raises(ValueError, match="unknown audit action 'exprot'"):
+        audit.record(connection, "exprot", client="127.0.0.1")

@@ -1,0 +1,150 @@
+"""The statistics store seen from outside: a full queue, the retention timer, health, private files, a full disk."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import stat
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from faqbot import create_app
+from faqbot.config import ConfigError
+from faqbot.storage import db, usage, writer
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_a_full_queue_drops_rows_counts_them_and_never_delays_the_reply(make_app, monkeypatch):
+    app = make_app(STATS_QUEUE_SIZE=2)
+    stats = db.writer(app)
+    release = threading.Event()
+    original = stats._write
+    monkeypatch.setattr(stats, "_write", lambda batch: (release.wait(10), original(batch)))  # a very slow disk
+    client = app.test_client()
+    statuses = [client.post("/api/chat", json={"message": "what is an implant"}).status_code for _ in range(6)]
+    release.set()
+    assert stats.flush()
+    state = stats.state()
+    assert statuses == [200] * 6
+    assert state.dropped >= 3 and state.written + state.dropped == 6
+    assert client.get("/api/health").get_json()["statistics"]["dropped"] == state.dropped
+
+
+def test_health_says_degraded_with_a_reason_and_no_file_name(make_app, tmp_path):
+    folder = tmp_path / "not-a-file"
+    folder.mkdir()
+    client = make_app(DATABASE=str(folder)).test_client()
+    assert client.post("/api/chat", json={"message": "what is an implant"}).status_code == 200
+    db.writer(client.application).flush()
+    body = client.get("/api/health").get_json()
+    assert body["status"] == "degraded" and body["statistics"]["status"] == "degraded"
+    assert body["statistics"]["reason"] and "not-a-file" not in str(body) and str(tmp_path) not in str(body)
+
+
+def test_health_is_ok_while_statistics_are_written(client):
+    client.post("/api/chat", json={"message": "what is an implant"})
+    db.writer(client.application).flush()
+    body = client.get("/api/health").get_json()
+    assert body["status"] == "ok" and body["statistics"] == {"status": "ok", "reason": "", "dropped": 0}
+
+
+def test_retention_runs_on_a_timer_while_the_server_runs(make_app, caplog):
+    """A kept question past the retention period is deleted by the running server, and the log says so."""
+    app = make_app(KEEP_UNANSWERED_TEXT=True, RETENTION_DAYS=30)
+    old = (datetime.now(UTC) - timedelta(days=40)).isoformat(timespec="seconds")
+    with sqlite3.connect(app.config["DATABASE"]) as connection:
+        connection.execute("INSERT INTO unanswered (created, kind, text) VALUES (?, 'fallback', 'stale')", (old,))
+    caplog.set_level(logging.INFO)
+    # The app's own writer runs it every RETENTION_CHECK_MINUTES; this one every 50 ms, with the same job.
+    timer = writer.StatsWriter(
+        app.config["DATABASE"],
+        open_database=db.connect,
+        migrate=db.migrate,
+        housekeeping=usage.retention_job(app),
+        housekeeping_seconds=0.05,
+    )
+    try:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and "Deleted 1 kept question" not in caplog.text:
+            time.sleep(0.05)
+    finally:
+        timer.close()
+    assert "Deleted 1 kept question(s) past the 30-day retention period" in caplog.text
+    with sqlite3.connect(app.config["DATABASE"]) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM unanswered").fetchone() == (0,)
+
+
+def test_instance_folder_and_database_are_private_whatever_the_umask(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    monkeypatch.setattr("flask.app.Flask.auto_find_instance_path", lambda self: str(instance))
+    previous = os.umask(0o000)
+    try:
+        create_app({"TESTING": True, "DATABASE": str(instance / "faqbot.sqlite")})
+    finally:
+        os.umask(previous)
+    assert _mode(instance) == 0o700
+    assert _mode(instance / "faqbot.sqlite") == 0o600
+
+
+def test_an_existing_world_readable_database_is_made_private(make_app, tmp_path):
+    path = tmp_path / "old.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE x (y)")
+    os.chmod(path, 0o644)
+    make_app(DATABASE=str(path))
+    assert _mode(path) == 0o600
+
+
+def test_a_secret_key_readable_by_others_stops_the_start_naming_the_file(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    key = instance / "secret_key"
+    key.write_text("k" * 64)
+    os.chmod(key, 0o644)
+    monkeypatch.setattr("flask.app.Flask.auto_find_instance_path", lambda self: str(instance))
+    with pytest.raises(ConfigError, match=rf"{key}.*can be read by other users.*chmod 600"):
+        create_app({"DATABASE": str(tmp_path / "s.sqlite"), "EMBEDDING_CACHE": str(tmp_path / "e.npz")})
+
+
+class _DiskFull:
+    """A connection on a full disk: BEGIN fails, so there is no transaction to roll back (as SQLite does)."""
+
+    in_transaction = False
+
+    def execute(self, sql, *args):
+        if sql.startswith("BEGIN"):
+            raise sqlite3.OperationalError("database or disk is full")
+        if sql == "ROLLBACK":
+            raise sqlite3.OperationalError("cannot rollback - no transaction is active")
+        return None
+
+
+def test_a_full_disk_at_start_is_named_as_such():
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+        db.migrate(_DiskFull())
+
+
+def test_one_row_that_cannot_be_written_loses_only_itself(make_app):
+    """A row SQLite refuses to take (text it cannot encode) is dropped alone; its batch and later rows are kept."""
+    app = make_app()
+    stats = db.writer(app)
+    sql = "INSERT INTO reply (created, channel, kind, entry_id, confidence) VALUES ('2026-01-01', 'api', ?, NULL, 0)"
+    release = threading.Event()
+    original = stats._write
+    stats._write = lambda batch: (release.wait(10), original(batch))  # hold the thread so the rows batch up
+    stats.submit(writer.Row(sql, ("fallback",), "a reply"))
+    for kind in ("answer", "\udfff", "fallback"):
+        stats.submit(writer.Row(sql, (kind,), "a reply"))
+    release.set()
+    assert stats.flush()
+    stats._write = original
+    stats.submit(writer.Row(sql, ("smalltalk",), "a reply"))
+    assert stats.flush()
+    state = stats.state()
+    assert (state.written, state.dropped) == (4, 1)
