@@ -33,6 +33,8 @@ URGENT = [
     "it hurts to swallow and it's hard to swallow",
     "there is pus coming from the implant",
     "What is a healing abutment? also my gum is bleeding heavily",
+    "had the implant put in 2 days ago and the bleeding wont stop",  # "days ago" is now, not history
+    "i think im having a heart attack",
 ]
 QUESTIONS_SHARING_THEIR_WORDS = [
     "is some bleeding normal after implant surgery?",
@@ -41,6 +43,8 @@ QUESTIONS_SHARING_THEIR_WORDS = [
     "does the implant operation hurt",
     "will my face swell after the surgery",
     "what happens if an implant becomes loose years later",
+    "I had a heart attack two years ago, can I still get implants?",  # history, not an emergency now
+    "I fainted at the dentist years ago, can I be sedated for implants?",
 ]
 OFF_TOPIC = [
     "what is the current exchange rate for euros",

@@ -6,7 +6,8 @@ Three kinds of evidence, combined by a fitted logistic model (`fitting/params.js
   "my lip is still numb" without sharing a word;
 - the staff's urgent rules in `knowledge/urgent.toml` (keyword groups, where a rule is clearer);
 - who and when: the patient's own mouth now ("my", "since yesterday", "still") against a general
-  question ("how common", "is it normal after surgery", "can implants").
+  question ("how common", "is it normal after surgery", "can implants") or medical history long ago
+  ("a heart attack two years ago").
 Recall comes first: the urgent threshold is chosen so that urgent messages are not missed.
 """
 
@@ -41,6 +42,12 @@ _GENERAL = re.compile(
     r"if (i|you|my|an?|the|someone)|usually|generally|typically|normally|anyone|people|patients|"
     r"someone|will i|would i|could i|might|risk|risks|chance|expect)\b"
 )
+# Medical history, long ago: "I had a heart attack two years ago, can I get implants?" asks about
+# suitability; it does not report an emergency now ("two days ago" is recent, so it is not here).
+_LONG_AGO = re.compile(
+    r"\b(((\d+|a|an|one|two|three|four|five|six|several|many|some|few|couple of) )?(years?|months?) ago|"
+    r"last (year|month|summer|winter|spring|autumn)|in the past|history of|used to|when i was|as a child)\b"
+)
 _SOMEONE_ELSE = re.compile(
     r"\bmy (dad|father|mum|mom|mother|wife|husband|partner|son|daughter|friend|grandma|grandmother|"
     r"grandad|grandfather|brother|sister|child|kid|boyfriend|girlfriend|patient)\b"
@@ -48,7 +55,7 @@ _SOMEONE_ELSE = re.compile(
 STANDARD_QUESTION = 0.97  # similarity to a phrasing of an entry that makes a message that entry's question
 FEATURES = (
     "urgent_max", "urgent_top3", "personal_max", "personal_top3", "question_max", "question_top3",
-    "rule", "own", "state", "now", "general", "someone_else", "question_mark",
+    "rule", "own", "state", "now", "general", "someone_else", "question_mark", "long_ago",
 )  # fmt: skip
 
 
@@ -128,6 +135,7 @@ class Triage:
         values["general"] = float(bool(_GENERAL.search(corrected)))
         values["someone_else"] = float(bool(_SOMEONE_ELSE.search(corrected)))
         values["question_mark"] = float("?" in text)
+        values["long_ago"] = float(bool(_LONG_AGO.search(corrected)))
         return values
 
     def assess(self, text: str, corrected: str, vector: np.ndarray | None) -> TriageResult:
@@ -140,8 +148,9 @@ class Triage:
         evidence = f"urgent {urgent:.2f}, personal {personal:.2f}" + (
             f"; closest example: {closest}" if closest else ""
         )
-        # The staff's rules name phrases that always mean an emergency: a match is decisive.
-        rule = self.rules.match(text, corrected) if values["rule"] else None
+        # The staff's rules name phrases that always mean an emergency now: a match is decisive, unless
+        # the message is about medical history long ago (then the fitted model weighs it like any other).
+        rule = self.rules.match(text, corrected) if values["rule"] and not values["long_ago"] else None
         if rule:
             evidence += f"; urgent rule: {rule}"
             return TriageResult("urgent", urgent, personal, f"triage: urgent by rule ({evidence})")
