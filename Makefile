@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 MODEL := models/all-minilm-l6-v2.onnx
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run chat test lint check bench browser fit
 
@@ -20,8 +22,8 @@ $(VENV)/.installed: requirements.txt requirements-model.txt
 $(MODEL): $(VENV)/.installed
 	$(PY) scripts/build_model.py
 
-run: $(VENV)/.installed $(MODEL)  ## serve the web app at http://127.0.0.1:8000
-	$(PY) -m faqbot serve
+run: $(VENV)/.installed $(MODEL)  ## serve the web app at http://$(HOST):$(PORT) (make run PORT=8080 HOST=0.0.0.0)
+	$(PY) -m faqbot serve --host $(HOST) --port $(PORT)
 
 chat: $(VENV)/.installed $(MODEL)  ## talk to the assistant in the terminal
 	$(PY) -m faqbot chat
