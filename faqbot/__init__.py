@@ -20,6 +20,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # must not load the web stack.
     from flask import Flask
 
+    from . import web
     from .engine import build_assistant
     from .storage import accounts, db, files, usage
     from .web import access_log, api, chat, errors, security, sources, staff, staff_login
@@ -51,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
     access_log.init_app(app)
+    web.register_filters(app)
     errors.init_app(app)
     db.init_app(app, housekeeping=usage.retention_job(app))
     app.register_blueprint(chat.bp)

@@ -98,3 +98,8 @@ def test_pages_still_open_when_the_database_cannot_be_read(staff, app):
     report = staff.get("/staff/report")
     assert report.status_code == 200 and "Figures are unavailable" in report.get_data(as_text=True)
     assert staff.get("/staff/report.csv").status_code == 503
+
+
+def test_the_header_starts_with_a_capital_when_no_clinic_name_is_set(staff):
+    """The staff header names the clinic at the start of a line: "The clinic", not "the clinic"."""
+    assert '<p class="tagline">The clinic · reviewing' in staff.get("/staff/").get_data(as_text=True)
