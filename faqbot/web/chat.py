@@ -17,6 +17,7 @@ from .votes import feedback_tokens
 bp = Blueprint("chat", __name__)
 
 VIEWS = {"page": "chat.index", "embed": "chat.embed"}  # where a form post returns to; nothing else
+TEMPLATES = {"page": "chat.html", "embed": "embed.html"}
 
 
 @bp.app_context_processor
@@ -54,8 +55,8 @@ def send() -> Response:
         flash("Please type a question first.", "error")
         return redirect(url_for(VIEWS[view], _anchor="message"), 303)
     if len(message) > limit:
-        flash(f"Your message is longer than {limit} characters. Please shorten it and send it again.", "error")
-        return redirect(url_for(VIEWS[view], _anchor="message"), 303)
+        # Shown again in the box so nothing typed is lost; it is in this response only, never stored.
+        return _render(TEMPLATES[view], view, prefill=message, too_long=len(message)), 400
     assistant = get_assistant()
     reply = assistant.reply(message, session.get("conversation"))
     try:
@@ -124,7 +125,7 @@ def _is_record(record: object) -> bool:
     return isinstance(suggestions, list) and all(isinstance(text, str) for text in [*texts, *suggestions])
 
 
-def _render(template: str, view: str) -> str:
+def _render(template: str, view: str, *, prefill: str = "", too_long: int = 0) -> str:
     assistant = get_assistant()
     knowledge = assistant.knowledge
     # ?ask=<entry id> (from a source page) fills in that entry's question; the patient still presses Send.
@@ -135,6 +136,7 @@ def _render(template: str, view: str) -> str:
         starters=assistant.starter_questions(4),
         turns=transcript.expand(_turns(), knowledge),
         conversation=session.get("conversation", ""),
-        prefill=asked.question if asked else "",
+        prefill=prefill or (asked.question if asked else ""),
         max_length=current_app.config["MAX_MESSAGE_LENGTH"],
+        too_long=too_long,
     )

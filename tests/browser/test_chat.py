@@ -169,3 +169,19 @@ def test_server_refusal_shows_its_message(open_page):
         "Too many requests in a short time. Please wait a minute and try again."
     )
     watch.console_errors.clear()
+
+
+def test_a_too_long_message_is_explained_before_sending_and_kept(page, screenshot):
+    """Pasting over the limit says so at once; Send then explains, sends nothing, and keeps every word."""
+    message = "how long does healing take " + "and then some more words " * 25
+    requests = []
+    page.on("request", lambda request: requests.append(request.url) if "/api/chat" in request.url else None)
+    page.fill("#message", message)  # as a paste: the browser no longer cuts it at 500
+    expect(page.locator("#message-length")).to_contain_text(f"Your message is {len(message.strip())} characters")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#chat-error")).to_contain_text("longer than 500 characters")
+    expect(page.locator("#message")).to_have_value(message)
+    assert requests == [] and page.locator("#transcript .message.you").count() == 0
+    screenshot(page, "desktop-message-too-long")
+    page.fill("#message", message[:400])
+    expect(page.locator("#message-length")).to_have_text("")

@@ -78,11 +78,22 @@ def test_urgent_reply_puts_the_phone_number_first(client, send):
     assert card.index("tel:") < card.index("This could need urgent attention")
 
 
-@pytest.mark.parametrize(("message", "flashed"), [("   ", "Please type a question"), ("a" * 501, "longer than 500")])
-def test_bad_form_input_says_what_to_fix(client, send, message, flashed):
-    """An empty or too long message comes back as an alert on the page, not an error page."""
-    page = text_of(send(message))
-    assert re.search(r'role="alert">[^<]*' + flashed, page)
+def test_an_empty_form_message_says_what_to_fix(client, send):
+    """An empty message comes back as an alert on the page, not an error page."""
+    page = text_of(send("   "))
+    assert re.search(r'role="alert">[^<]*Please type a question', page)
+
+
+@pytest.mark.parametrize("view", ["page", "embed"])
+def test_a_too_long_form_message_is_kept_and_the_limit_explained(client, send, view):
+    """Over the limit, the page says so and gives the whole text back in the box to shorten: nothing is lost."""
+    message = "how long does healing take " + "and more words " * 40
+    response = send(message, view=view)
+    page = text_of(response)
+    assert response.status_code == 400
+    assert f"Your message is {len(message.strip())} characters; the limit is 500." in page
+    assert f'value="{message.strip()}"' in page and 'aria-invalid="true"' in page
+    assert "maxlength" not in page  # the browser never cuts a pasted message silently
 
 
 def test_form_without_csrf_token_is_refused_without_echo(client):
@@ -222,3 +233,24 @@ def test_too_many_form_posts_get_a_calm_429_page(make_app):
     assert response.status_code == 429 and response.mimetype == "text/html"
     assert "Please slow down" in text_of(response) and "private words" not in text_of(response)
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_an_unconfigured_clinic_name_starts_a_line_with_a_capital(client):
+    """Without CLINIC_NAME the name is "the clinic": where it starts a line it reads "The clinic"."""
+    embed = text_of(client.get("/embed"))
+    assert "<strong>The clinic's automated assistant</strong>" in embed
+    assert "Ask about dental implants" in embed  # the same page, not an error
+
+
+@pytest.mark.parametrize(
+    ("configured", "shown"),
+    [
+        ("the Smile Centre", "The Smile Centre"),
+        ("iSmile Dental", "iSmile Dental"),
+        ("de Vries Tandarts", "de Vries Tandarts"),
+    ],
+)
+def test_a_configured_clinic_name_keeps_its_own_spelling(make_app, configured, shown):
+    """Only a leading "the" is capitalised at the start of a line; a brand's own spelling is kept."""
+    client = make_app(CLINIC_NAME=configured).test_client()
+    assert f"<strong>{shown}'s automated assistant</strong>" in text_of(client.get("/embed"))

@@ -148,8 +148,30 @@ import { renderer } from "./render.js";
       });
   }
 
+  var lengthNote = document.getElementById("message-length");
+  var maxLength = Number(input.dataset.maxLength) || 500;
+
+  // Over the limit: say so as the patient types or pastes, and keep every word in the box.
+  function tooLong() {
+    var length = input.value.trim().length;
+    var over = length > maxLength;
+    lengthNote.textContent = over
+      ? "Your message is " + length + " characters; the limit is " + maxLength + ". Please shorten it."
+      : "";
+    if (over) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    return over;
+  }
+
+  input.addEventListener("input", tooLong);
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (tooLong()) {
+      showError("Your message is longer than " + maxLength + " characters. Please shorten it and send it again.");
+      input.focus();
+      return;
+    }
     ask(input.value.trim(), true);
   });
 
