@@ -7,6 +7,8 @@ import sqlite3
 
 from playwright.sync_api import expect
 
+from faqbot.storage.db import writer
+
 URGENT = "my gum has been bleeding for hours and it won't stop"
 FALLBACK = "can I pay with bitcoin"
 MARK = "rgb(255, 243, 191)"  # --mark in site.css
@@ -96,6 +98,7 @@ def test_feedback_thumbs_record_a_vote_once(page, ask, site):
     expect(reply.get_by_role("button", name="No", exact=True)).to_have_attribute("aria-pressed", "true")
     reply.get_by_role("button", name="Yes", exact=True).click(force=True)  # already rated: nothing is sent
     page.wait_for_timeout(200)
+    assert writer(site.app).flush()
     with sqlite3.connect(site.app.config["DATABASE"]) as db:
         votes = db.execute("SELECT vote FROM feedback WHERE entry_id = 'surgery-discomfort'").fetchall()
     assert votes[-1:] == [(-1,)]

@@ -32,6 +32,7 @@ def test_canary_message_never_reaches_the_database_or_logs(make_app, tmp_path, c
     assert client.post("/api/chat", json={"message": CANARY}).status_code == 200
     form = {"message": CANARY, "csrf_token": csrf(client, "/"), "view": "page"}
     assert client.post("/send", data=form).status_code == 303  # the no-JavaScript form
+    assert db.writer(app).flush() and db.store_state(app).written == 2  # both replies are in the file
     raw = (tmp_path / "faqbot.sqlite").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("faqbot.sqlite-*"))
     assert b"canary-7Qx9" not in raw and b"jane@example.com" not in raw
     assert "canary-7Qx9" not in _database_text(tmp_path / "faqbot.sqlite")
@@ -44,6 +45,7 @@ def test_kept_questions_are_redacted(make_app, tmp_path):
     client = app.test_client()
     client.post("/api/chat", json={"message": CANARY})
     client.post("/api/chat", json={"message": "What is osseointegration?"})  # answered: not kept
+    assert db.writer(app).flush()
     kept = sqlite3.connect(tmp_path / "faqbot.sqlite").execute("SELECT kind, text FROM unanswered").fetchall()
     assert kept == [("fallback", "canary-7Qx9 my email is [email], what is the price of gold teeth?")]
 
