@@ -66,3 +66,18 @@ def test_other_pages_refuse_to_be_framed(browser, site, path):
         expect(frame.locator("body")).not_to_contain_text("dental", timeout=1000)
     finally:
         context.close()
+
+
+def test_the_pasted_snippet_fits_a_phone_screen(browser, site):
+    """The iframe code from /embed/snippet, pasted into a clinic's page, never overflows a 390 px wide phone."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    ours = context.new_page()
+    ours.goto(f"{site.url}/embed/snippet")
+    snippet = ours.locator("pre.snippet code").inner_text()
+    clinic = context.new_page()  # a page of the clinic's own, with the snippet pasted in
+    for width, expected in ((390, 390 - 16), (1280, 400)):  # the body's 8 px margin each side
+        clinic.set_viewport_size({"width": width, "height": 844})
+        clinic.set_content(f'<!doctype html><meta name="viewport" content="width=device-width">{snippet}')
+        box = clinic.locator("iframe").bounding_box()
+        assert (box["width"], box["height"]) == (expected, 640)
+    context.close()
