@@ -55,15 +55,6 @@ class StoreState:
     written: int
     waiting: int
 
-    def to_dict(self) -> dict:
-        return {
-            "status": self.status,
-            "reason": self.reason,
-            "dropped": self.dropped,
-            "written": self.written,
-            "waiting": self.waiting,
-        }
-
 
 class StatsWriter:
     """A bounded queue of rows and the one thread that writes them to the SQLite file at `path`."""
