@@ -111,6 +111,9 @@ DIALOGUES = [
     (["what happens at the first surgery", "and the second one?"], "second-surgery"),
     (["what is a bone graft for?", "how do you know if I need one?"], "bone-graft"),
     (["What is a dental implant?", "what goes on top of it?"], "implant-parts"),
+    # Alone, "bottom jaw" sits nearest a topic the sources do not cover (bone graft healing); in context it
+    # is the healing time again.
+    (["how long is healing in the top jaw", "ok and what about the bottom jaw then"], "healing-time"),
 ]
 
 
@@ -122,6 +125,22 @@ def test_follow_ups_on_the_real_knowledge_base(real_assistant, turns, expected):
         reply = real_assistant.reply(message, conversation)
         conversation = reply.conversation
     assert reply.kind == "answer" and reply.entry.id == expected
+
+
+NOT_COVERED_FOLLOW_UPS = [
+    ("how long does healing take", "what does it cost"),
+    ("what happens at the first surgery", "and how much is that?"),
+    ("does the surgery hurt", "how much would it cost me"),
+    ("what is a bone graft for?", "is it covered by insurance?"),
+]
+
+
+@pytest.mark.parametrize("first, follow_up", NOT_COVERED_FOLLOW_UPS)
+def test_a_follow_up_about_an_uncovered_topic_is_declined(real_assistant, first, follow_up):
+    """'What does it cost?' after an answer asks about cost, which the sources do not cover: the previous
+    answer must not fill in 'it' and be given again."""
+    reply = real_assistant.reply(follow_up, real_assistant.reply(first).conversation)
+    assert reply.kind == "fallback", (reply.entry and reply.entry.id, reply.reason)
 
 
 def test_small_talk_words_are_not_read_as_typos(real_assistant):

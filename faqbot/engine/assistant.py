@@ -306,7 +306,12 @@ class Assistant:
         decision, uncovered = self._decide(query, vector)
         reason = "best match"
         previous = self.knowledge.entry(state.entry_id) if state.entry_id else None
-        if previous and self._is_follow_up(query, decision):
+        # A message about a topic the sources do not cover, with no entry near it ("what does it cost?"), is
+        # declined in any context: the previous answer would fill in "it" and be given again. With an entry
+        # near ("what about the bottom jaw?"), the previous question may well say which one.
+        best = decision.ranked[0].probability if decision.ranked else 0.0
+        uncovered_only = bool(decision.topic) and best < self.settings.suggest_min
+        if previous and not uncovered_only and self._is_follow_up(query, decision):
             # "how do you know if I need one?": the previous question fills in what "one" means.
             own = [t for t in query.terms if t not in _REFERENCE]
             replaced = self._replaced_by(own)
