@@ -286,8 +286,8 @@ def _purge(args, settings, stdin, stdout) -> int:
 
 
 def format_reply(reply: Reply) -> str:
-    """Render a reply for the terminal: text, sources, then suggestions."""
-    lines = [f"[{reply.kind}] {reply.text}"]
+    """Render a reply for the terminal: text, contact actions, sources, then suggestions."""
+    lines = [f"[{reply.kind}] {reply.text}", *(f"  {action.as_text()}" for action in reply.actions)]
     for source in reply.sources:
         lines.append(f'  Source: {source.title} ({source.url})\n    "{source.quote}"')
     if reply.suggestions:

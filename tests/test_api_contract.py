@@ -10,10 +10,10 @@ from faqbot.cli import main
 
 
 def test_answer_has_the_documented_shape(client):
-    """An answer carries reply, kind, confidence, entry, sources, suggestions, a conversation token and the
-    token its vote must bring back."""
+    """An answer carries reply, text, actions, kind, confidence, entry, sources, suggestions, a conversation
+    token and the token its vote must bring back."""
     body = client.post("/api/chat", json={"message": "What is a healing abutment?"}).get_json()
-    contract = {"reply", "kind", "confidence", "entry", "sources", "suggestions", "conversation"}
+    contract = {"reply", "text", "actions", "kind", "confidence", "entry", "sources", "suggestions", "conversation"}
     assert set(body) == contract | {"feedback_token"}
     assert body["kind"] == "answer"
     assert body["entry"] == {"id": "healing-abutment", "question": "What is a healing abutment?"}
@@ -29,6 +29,30 @@ def test_fallback_has_no_entry_and_no_sources(client):
     body = client.post("/api/chat", json={"message": "how much does an implant cost?"}).get_json()
     assert body["kind"] == "fallback" and body["entry"] is None and body["sources"] == []
     assert body["suggestions"] and body["conversation"]
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "actions"),
+    [
+        ("how much does an implant cost?", "fallback", ["call", "book"]),
+        ("my implant has been bleeding for hours and it won't stop", "urgent", ["call", "emergency"]),
+        ("can I speak to a real person", "smalltalk", ["call", "book"]),
+        ("What is a healing abutment?", "answer", []),
+    ],
+)
+def test_contact_details_come_once_as_actions(client, message, kind, actions):
+    """The phone number and booking link come once each, as actions; the words name the action without them,
+    and `reply` (for channels without buttons) is the words followed by one line per action."""
+    body = client.post("/api/chat", json={"message": message}).get_json()
+    assert body["kind"] == kind
+    assert [action["kind"] for action in body["actions"]] == actions
+    clinic = client.application.extensions["faqbot"].clinic
+    expected = {"call": clinic.phone_link, "book": clinic.booking_url, "emergency": clinic.emergency_link}
+    assert all(action["href"] == expected[action["kind"]] for action in body["actions"])
+    assert clinic.phone not in body["text"] and clinic.booking_url not in body["text"]
+    lines = body["reply"].split("\n")
+    assert lines[0] == body["text"] and len(lines) == 1 + len(actions)
+    assert body["reply"].count(clinic.phone) == ("call" in actions)
 
 
 def test_conversation_token_carries_a_follow_up(client):

@@ -12,7 +12,7 @@ def test_urgent_beats_a_matching_question(tiny_assistant):
     reply = tiny_assistant.reply("heavy bleeding, and how often should I water tomato plants?")
     assert reply.kind == "urgent"
     assert reply.entry is None
-    assert "+1 555 0100" in reply.text and "112" in reply.text
+    assert "+1 555 0100" in reply.plain_text and "112" in reply.plain_text  # the call and emergency actions
 
 
 @pytest.mark.parametrize(

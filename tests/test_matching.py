@@ -40,7 +40,7 @@ def test_declines_what_it_does_not_know(tiny_assistant, message):
     reply = tiny_assistant.reply(message)
     assert reply.kind == "fallback", (reply.entry, reply.reason)
     assert reply.entry is None and reply.sources == ()
-    assert "+1 555 0100" in reply.text and "https://clinic.test/book" in reply.text
+    assert "+1 555 0100" in reply.plain_text and "https://clinic.test/book" in reply.plain_text
 
 
 def test_a_topic_the_knowledge_base_never_mentions_is_declined(tiny_assistant):

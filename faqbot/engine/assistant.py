@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analysis import Analyzer, Query, is_english
-from .clinic import Clinic, fill
+from .clinic import DECLINE_ACTIONS, URGENT_ACTIONS, Clinic, contact_actions, fill
 from .decision import LEXICAL_FEATURES, SEMANTIC_FEATURES, Decision, Evidence, Scored, decide, rank
 from .fitted import FittedParams, ParamsError
 from .knowledge import Entry, KnowledgeBase, TriageGroup
@@ -155,7 +155,10 @@ class Assistant:
         triage = self._triage(message, query, vector)
         if triage.label == "urgent":
             text = fill(self.knowledge.urgent_reply, self.clinic)
-            return self._reply(text, "urgent", triage.urgent, ConversationState(), reason=triage.reason)
+            actions = contact_actions(self.clinic, URGENT_ACTIONS, urgent=True)
+            return self._reply(
+                text, "urgent", triage.urgent, ConversationState(), actions=actions, reason=triage.reason
+            )
         intent = self.smalltalk.match(message) or self.smalltalk.match(query.corrected) or self._social(query, vector)
         if triage.label == "personal" and not intent:  # "thanks, bye" is never a problem to report
             return self._personal(triage, state)
@@ -165,6 +168,7 @@ class Assistant:
                 "smalltalk",
                 1.0,
                 ConversationState(entry_id=state.entry_id),
+                actions=contact_actions(self.clinic, intent.actions),
                 reason=f"small talk: {intent.id}",
             )
         chosen = self._chosen_option(message, state)
@@ -434,7 +438,8 @@ class Assistant:
     def _personal(self, triage: TriageResult, state: ConversationState) -> Reply:
         next_state = ConversationState(entry_id=state.entry_id, fallbacks=state.fallbacks + 1)
         text = fill(self.knowledge.replies.personal, self.clinic)
-        return self._reply(text, "fallback", triage.personal, next_state, reason=triage.reason)
+        actions = contact_actions(self.clinic, DECLINE_ACTIONS)
+        return self._reply(text, "fallback", triage.personal, next_state, actions=actions, reason=triage.reason)
 
     def _fallback(
         self, state: ConversationState, decision: Decision, candidates, reason: str, topic: str = ""
@@ -454,7 +459,14 @@ class Assistant:
         best = decision.ranked[0].probability if decision.ranked else 0.0
         next_state = ConversationState(entry_id=state.entry_id, fallbacks=state.fallbacks + 1)
         return self._reply(
-            text, "fallback", best, next_state, suggestions=suggestions, reason=reason, candidates=candidates
+            text,
+            "fallback",
+            best,
+            next_state,
+            suggestions=suggestions,
+            actions=contact_actions(self.clinic, DECLINE_ACTIONS),
+            reason=reason,
+            candidates=candidates,
         )
 
     def _reply(self, text: str, kind: str, confidence: float, state: ConversationState, **extra) -> Reply:

@@ -61,6 +61,7 @@ class SmallTalkIntent:
     id: str
     phrases: tuple[str, ...]
     reply: str
+    actions: tuple[str, ...] = ()  # contact buttons offered with the reply (clinic.ACTION_KINDS)
 
 
 @dataclass(frozen=True)

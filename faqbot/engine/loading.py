@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
+from .clinic import ACTION_KINDS, ACTION_PLACEHOLDERS, DECLINE_ACTIONS, URGENT_ACTIONS
 from .knowledge import (
     REPLY_FIELDS,
     TRIAGE_LABELS,
@@ -204,7 +205,16 @@ def _read_smalltalk(reader: Reader, path: Path) -> tuple[list[SmallTalkIntent], 
     for table in reader.tables(path, data, "intent"):
         intent_id = reader.identifier(path, table, seen, "intent")
         phrases = reader.text_list(path, table, "phrases", intent_id)
-        intents.append(SmallTalkIntent(intent_id, phrases, reader.text(path, table, "reply", intent_id)))
+        reply = reader.text(path, table, "reply", intent_id)
+        actions = reader.text_list(path, table, "actions", intent_id, required=False)
+        for action in actions:
+            if action not in ACTION_KINDS:
+                reader.problem(
+                    path, f"unknown action '{action}' (expected one of: {', '.join(ACTION_KINDS)})", intent_id
+                )
+        actions = tuple(a for a in actions if a in ACTION_KINDS)
+        _check_repeats(reader, path, reply, actions, intent_id)
+        intents.append(SmallTalkIntent(intent_id, phrases, reply, actions))
     fillers = data.get("fillers", {})
     words = reader.text_list(path, fillers if isinstance(fillers, dict) else {}, "words", "fillers", required=False)
     welcome = data.get("welcome", {})
@@ -217,6 +227,7 @@ def _read_urgent(reader: Reader, path: Path) -> tuple[list[UrgentRule], str]:
     if data is None:
         return [], ""
     reply = reader.text(path, data, "reply")
+    _check_repeats(reader, path, reply, URGENT_ACTIONS, "reply")
     rules = []
     for table in reader.tables(path, data, "rule"):
         name = reader.text(path, table, "name", "?")
@@ -279,4 +290,20 @@ def _read_replies(reader: Reader, path: Path) -> Replies:
         return Replies()
     for unknown in sorted(set(data) - set(REPLY_FIELDS)):
         reader.problem(path, f"unknown reply '{unknown}' (expected one of: {', '.join(REPLY_FIELDS)})")
-    return Replies(**{name: reader.text(path, data, name, name) for name in REPLY_FIELDS})
+    replies = Replies(**{name: reader.text(path, data, name, name) for name in REPLY_FIELDS})
+    for name in ("fallback", "fallback_again", "off_topic", "problem_now", "personal"):
+        _check_repeats(reader, path, getattr(replies, name), DECLINE_ACTIONS, name)
+    return replies
+
+
+def _check_repeats(reader: Reader, path: Path, reply: str, actions: tuple[str, ...], item: str) -> None:
+    """A reply's buttons show the phone number and booking link: its words must not repeat them."""
+    for action in actions:
+        placeholder = "{" + ACTION_PLACEHOLDERS[action] + "}"
+        if placeholder in reply:
+            reader.problem(
+                path,
+                f"'{placeholder}' repeats the {action} button that comes with this reply; "
+                "name the action in words instead (for example 'call {clinic_name}')",
+                item,
+            )

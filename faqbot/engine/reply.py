@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .clinic import ContactAction
 from .knowledge import Entry
 from .matching import Candidate
 
@@ -31,6 +32,7 @@ class Reply:
     entry: Entry | None = None
     sources: tuple[Source, ...] = ()
     suggestions: tuple[str, ...] = ()
+    actions: tuple[ContactAction, ...] = ()  # each way to reach the clinic, once; the words don't repeat them
     # Staff-only diagnostics; never part of the patient-facing JSON.
     reason: str = ""
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
@@ -39,10 +41,17 @@ class Reply:
         if self.kind not in KINDS:
             raise ValueError(f"unknown reply kind {self.kind!r}")
 
+    @property
+    def plain_text(self) -> str:
+        """Return the words followed by one line per contact action: the whole reply, for text-only channels."""
+        return "\n".join([self.text, *(action.as_text() for action in self.actions)])
+
     def to_dict(self) -> dict[str, Any]:
         """Return the reply as the JSON contract shared by the API and `ask --json`."""
         return {
-            "reply": self.text,
+            "reply": self.plain_text,
+            "text": self.text,
+            "actions": [{"kind": a.kind, "label": a.label, "href": a.href} for a in self.actions],
             "kind": self.kind,
             "confidence": round(max(0.0, min(1.0, self.confidence)), 3),
             "entry": {"id": self.entry.id, "question": self.entry.question} if self.entry else None,

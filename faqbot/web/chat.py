@@ -118,11 +118,12 @@ def _turns() -> list[dict]:
 
 
 def _is_record(record: object) -> bool:
-    if not isinstance(record, dict) or not set(record) <= {"k", "e", "t", "s", "v", "f"}:
+    if not isinstance(record, dict) or not set(record) <= {"k", "e", "t", "s", "v", "f", "a"}:
         return False
     texts = [record.get("k"), record.get("e", ""), record.get("t", ""), record.get("v", ""), record.get("f", "")]
-    suggestions = record.get("s", [])
-    return isinstance(suggestions, list) and all(isinstance(text, str) for text in [*texts, *suggestions])
+    lists = [record.get("s", []), record.get("a", [])]
+    listed = [text for items in lists if isinstance(items, list) for text in items]
+    return all(isinstance(items, list) for items in lists) and all(isinstance(t, str) for t in [*texts, *listed])
 
 
 def _render(template: str, view: str, *, prefill: str = "", too_long: int = 0) -> str:
@@ -134,7 +135,7 @@ def _render(template: str, view: str, *, prefill: str = "", too_long: int = 0) -
         template,
         view=view,
         starters=assistant.starter_questions(4),
-        turns=transcript.expand(_turns(), knowledge),
+        turns=transcript.expand(_turns(), knowledge, assistant.clinic),
         conversation=session.get("conversation", ""),
         prefill=prefill or (asked.question if asked else ""),
         max_length=current_app.config["MAX_MESSAGE_LENGTH"],

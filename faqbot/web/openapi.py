@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..engine.clinic import ACTION_KINDS
 from ..engine.reply import KINDS
 
 
@@ -47,10 +48,34 @@ def _schemas(config: Mapping[str, Any]) -> dict[str, Any]:
         },
         "Reply": {
             "type": "object",
-            "required": ["reply", "kind", "confidence", "entry", "sources", "suggestions", "conversation"],
+            "required": [
+                "reply",
+                "text",
+                "actions",
+                "kind",
+                "confidence",
+                "entry",
+                "sources",
+                "suggestions",
+                "conversation",
+            ],
             "additionalProperties": False,
             "properties": {
-                "reply": {"type": "string", "description": "Plain text, never HTML."},
+                "reply": {
+                    "type": "string",
+                    "description": "The whole reply as plain text, never HTML: `text`, then one line per action. "
+                    "Show this where there are no buttons.",
+                },
+                "text": {
+                    "type": "string",
+                    "description": "The reply's words without the contact details, which `actions` carries; "
+                    "show both together.",
+                },
+                "actions": {
+                    "type": "array",
+                    "items": _ref("ContactAction"),
+                    "description": "Ways to reach the clinic or emergency services, each once (as buttons).",
+                },
                 "kind": {"enum": list(KINDS)},
                 "confidence": {"type": "number", "minimum": 0, "maximum": 1},
                 "entry": {
@@ -75,6 +100,16 @@ def _schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                     "type": "string",
                     "description": "Answers only: send it with the vote on this answer (one vote per answer).",
                 },
+            },
+        },
+        "ContactAction": {
+            "type": "object",
+            "required": ["kind", "label", "href"],
+            "additionalProperties": False,
+            "properties": {
+                "kind": {"enum": list(ACTION_KINDS)},
+                "label": {"type": "string", "description": "Button text, e.g. 'Call the clinic: +44 20 7946 0000'."},
+                "href": {"type": "string", "description": "A tel: link, or the booking page's URL."},
             },
         },
         "Source": {

@@ -2,9 +2,10 @@
 
 Why not the patient's words: the cookie travels with every request and sits in the browser's
 cookie store, so it holds only what faqbot itself said, by reference where it can: the kind of each
-reply, the answered entry's id, the suggestions as entry ids, and the clinic's own wording for
-replies that have no entry (fallback, small talk, urgent). The page shows each answer under the
-question it answers; with JavaScript on, the patient's words stay in the tab's sessionStorage only.
+reply, the answered entry's id, the suggestions as entry ids, the kinds of its contact buttons, and
+the clinic's own wording for replies that have no entry (fallback, small talk, urgent). The page
+shows each answer under the question it answers; with JavaScript on, the patient's words stay in the
+tab's sessionStorage only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..engine.clinic import ACTION_KINDS, Clinic, contact_actions
 from ..engine.knowledge import KnowledgeBase
 from ..engine.reply import Reply
 
@@ -31,6 +33,8 @@ def remember(
             record["f"] = feedback_token  # spent by the vote, so a replayed cookie cannot vote again
     else:
         record["t"] = reply.text
+    if reply.actions:
+        record["a"] = [action.kind for action in reply.actions]
     kept = [*records, record][-MAX_TURNS:]
     while len(kept) > 1 and len(json.dumps(kept)) > MAX_BYTES:
         kept.pop(0)
@@ -48,7 +52,7 @@ def vote(records: list[dict[str, Any]], index: int, entry_id: str, value: str) -
     return True
 
 
-def expand(records: list[dict[str, Any]], knowledge: KnowledgeBase) -> list[dict[str, Any]]:
+def expand(records: list[dict[str, Any]], knowledge: KnowledgeBase, clinic: Clinic) -> list[dict[str, Any]]:
     """Return the turns as the reply contract's dicts (plus `vote`), ready for the page template."""
     turns = []
     for record in records:
@@ -61,9 +65,12 @@ def expand(records: list[dict[str, Any]], knowledge: KnowledgeBase) -> list[dict
         for item in record.get("s", []):
             suggested = knowledge.entry(item)
             suggestions.append(suggested.question if suggested else str(item))
+        kinds = tuple(kind for kind in record.get("a", []) if kind in ACTION_KINDS)
+        actions = contact_actions(clinic, kinds, urgent=record["k"] == "urgent")
         turns.append(
             {
-                "reply": entry.answer if entry else str(record.get("t", "")),
+                "text": entry.answer if entry else str(record.get("t", "")),
+                "actions": [{"kind": a.kind, "label": a.label, "href": a.href} for a in actions],
                 "kind": record["k"],
                 "entry": {"id": entry.id, "question": entry.question} if entry else None,
                 "sources": _sources(entry, knowledge) if entry else [],

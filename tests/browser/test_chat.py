@@ -15,14 +15,14 @@ MARK = "rgb(255, 243, 191)"  # --mark in site.css
 
 
 def test_question_gets_an_answer_with_source_links(page, ask, screenshot):
-    """Asking shows my words, then the answer under its question with "Source:" links."""
+    """Asking shows my words, then the answer under its question with its sources folded under one control."""
     reply = ask(page, "what is a dental implant", "answer")
     expect(page.locator("#transcript .message.you .text").last).to_have_text("what is a dental implant")
     expect(reply.locator("h3")).to_have_text("What is a dental implant?")
     expect(reply.locator(".text")).to_contain_text("artificial tooth root")
     sources = reply.locator(".sources li")
     assert sources.count() >= 1
-    expect(sources.first).to_contain_text("Source:")
+    expect(reply.locator(".sources summary")).to_have_text(f"Sources ({sources.count()})")
     assert page.url.endswith("/")  # no reload happened
     screenshot(page, "desktop-answer")
 
@@ -30,6 +30,7 @@ def test_question_gets_an_answer_with_source_links(page, ask, screenshot):
 def test_source_link_opens_the_highlighted_passage(page, ask, screenshot):
     """Following a source link shows the article with that passage highlighted and in view."""
     reply = ask(page, "how long does it take for an implant to heal", "answer")
+    reply.locator(".sources summary").click()
     link = reply.locator(".sources a").last
     passage_id = link.get_attribute("href").split("#")[1]
     link.click()

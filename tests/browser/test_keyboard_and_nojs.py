@@ -68,7 +68,9 @@ def test_keyboard_only_conversation_end_to_end(page, screenshot):
     expect(page.locator("#transcript .kind-answer h3").last).to_have_text(question)
     screenshot(page, "desktop-keyboard")
 
-    tab_to(page, ".kind-answer .sources a", key="Shift+Tab")
+    tab_to(page, ".kind-answer .sources summary", key="Shift+Tab")
+    page.keyboard.press("Enter")  # unfold the sources
+    tab_to(page, ".kind-answer .sources a")
     page.keyboard.press("Enter")
     page.wait_for_url("**/sources/**#*")
     assert page.evaluate("() => document.querySelector(':target') !== null")

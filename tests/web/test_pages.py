@@ -34,7 +34,8 @@ def test_form_conversation_answers_with_sources_and_follow_ups(client, send):
     assert response.request.path == "/"
     page = text_of(response)
     assert "A dental implant is an artificial tooth root" in page
-    assert "Source:" in page and 'href="/sources/placement-vs-restoration#pvr-what-root"' in page
+    assert re.search(r"<summary>Sources \(\d\)</summary>", page)
+    assert 'href="/sources/placement-vs-restoration#pvr-what-root"' in page
     assert "Related questions</legend>" in page
     assert "Was this helpful?" in page
 

@@ -19,12 +19,14 @@ MESSAGES = [
 
 @pytest.mark.parametrize("message", MESSAGES)
 def test_expanded_turn_shows_what_the_api_returned(app, message):
-    """A remembered reply comes back from the cookie with the same text, sources and suggestions."""
+    """A remembered reply comes back from the cookie with the same text, buttons, sources and suggestions."""
     assistant = app.extensions["faqbot"]
     reply = assistant.reply(message)
-    [turn] = transcript.expand(transcript.remember([], reply, assistant.knowledge), assistant.knowledge)
+    [turn] = transcript.expand(
+        transcript.remember([], reply, assistant.knowledge), assistant.knowledge, assistant.clinic
+    )
     expected = reply.to_dict()
-    for field in ("reply", "kind", "entry", "sources", "suggestions"):
+    for field in ("text", "actions", "kind", "entry", "sources", "suggestions"):
         assert turn[field] == expected[field], field
 
 
@@ -35,8 +37,10 @@ def test_every_entry_answer_survives_the_round_trip(app):
         reply = assistant.reply(entry.question)
         if reply.kind != "answer":
             continue
-        [turn] = transcript.expand(transcript.remember([], reply, assistant.knowledge), assistant.knowledge)
-        assert turn["reply"] == reply.text and turn["sources"] == reply.to_dict()["sources"]
+        [turn] = transcript.expand(
+            transcript.remember([], reply, assistant.knowledge), assistant.knowledge, assistant.clinic
+        )
+        assert turn["text"] == reply.text and turn["sources"] == reply.to_dict()["sources"]
 
 
 def test_records_stay_within_the_cookie_budget(app):
@@ -73,4 +77,5 @@ def test_damaged_or_retired_records_are_skipped(app):
     """Records from an older faqbot or for a retired entry are left out rather than failing the page."""
     knowledge = app.extensions["faqbot"].knowledge
     records = ["junk", {"k": 3}, {"k": "answer", "e": "retired-entry", "s": []}, {"k": "smalltalk", "t": "Hi!"}]
-    assert [turn["reply"] for turn in transcript.expand(records, knowledge)] == ["Hi!"]
+    clinic = app.extensions["faqbot"].clinic
+    assert [turn["text"] for turn in transcript.expand(records, knowledge, clinic)] == ["Hi!"]

@@ -3,7 +3,7 @@
  * HTML, so answers and the patient's words can only ever be text.
  */
 
-// `data` is the chat section's dataset: the clinic's name, phone, tel: link, booking URL and view.
+// `data` is the chat section's dataset: the view ("page" or "embed") decides how links open.
 export function renderer(data) {
   var newTab = data.view === "embed"; // inside another site's frame, links open a new tab
   var counter = 0;
@@ -41,12 +41,29 @@ export function renderer(data) {
     return el("a", attributes, text);
   }
 
-  function contactActions(className) {
-    var book = link(data.booking, "Book an appointment", newTab);
-    if (newTab) book.append(el("span", { class: "visually-hidden" }, " (opens in a new tab)"));
-    book.className = "button secondary";
-    var call = el("a", { class: "button call", href: data.phoneLink }, "Call " + data.clinic + ": " + data.phone);
-    return el("p", { class: className || "contact-actions" }, call, " ", book);
+  // Each way to reach help, once, as a button (the reply's words name the action, not the number).
+  function actionButtons(actions, className) {
+    var buttons = actions.map(function (action) {
+      if (action.kind !== "book") return el("a", { class: "button " + action.kind, href: action.href }, action.label);
+      var book = link(action.href, action.label, newTab);
+      if (newTab) book.append(el("span", { class: "visually-hidden" }, " (opens in a new tab)"));
+      book.className = "button secondary";
+      return book;
+    });
+    var row = el("p", { class: className });
+    buttons.forEach(function (button, i) {
+      row.append(i ? " " : "", button);
+    });
+    return row;
+  }
+
+  function sourceList(sources) {
+    var items = sources.map(function (source) {
+      var title = "(" + source.title + (newTab ? ", opens in a new tab" : "") + ")";
+      return el("li", {}, link(source.url, "“" + excerpt(source.quote) + "”", newTab), " ",
+        el("span", { class: "source-title" }, title));
+    });
+    return el("details", { class: "sources" }, el("summary", {}, "Sources (" + sources.length + ")"), el("ul", {}, items));
   }
 
   function suggestionForm(questions, label) {
@@ -84,35 +101,16 @@ export function renderer(data) {
     var reply = turn.reply;
     var kind = reply.kind;
     var card = el("div", { class: "message bot kind-" + kind + (repeated ? " repeated" : ""), id: "chat-turn-" + ++counter });
+    // Replies kept in sessionStorage by an older version have no `text` and `actions`: show them as they were.
+    var actions = reply.actions || [];
+    // Contact actions lead when they matter most: an urgent reply, or a second decline in a row.
+    var lead = kind === "urgent" || (kind === "fallback" && repeated);
     card.append(el("p", { class: "who" }, kind === "urgent" ? "Assistant: urgent" : "Assistant"));
-    if (kind === "urgent") {
-      card.append(
-        el(
-          "p",
-          { class: "call-first" },
-          el("a", { class: "button call", href: data.phoneLink }, "Call " + data.clinic + " now: " + data.phone),
-          " ",
-          el("a", { class: "button emergency", href: "tel:" + data.emergency }, "Emergency services: " + data.emergency)
-        )
-      );
-    }
-    if (kind === "fallback" && repeated) card.append(contactActions());
+    if (lead && actions.length) card.append(actionButtons(actions, kind === "urgent" ? "call-first" : "contact-actions"));
     if (kind === "answer" && reply.entry) card.append(el("h3", { class: "question" }, reply.entry.question));
-    card.append(el("p", { class: "text" }, reply.reply));
-    if (reply.sources.length) {
-      card.append(
-        el(
-          "ul",
-          { class: "sources" },
-          reply.sources.map(function (source) {
-            var title = "(" + source.title + (newTab ? ", opens in a new tab" : "") + ")";
-            return el("li", {}, "Source: ", link(source.url, "“" + excerpt(source.quote) + "”", newTab), " ",
-              el("span", { class: "source-title" }, title));
-          })
-        )
-      );
-    }
-    if (kind === "fallback" && !repeated) card.append(contactActions());
+    card.append(el("p", { class: "text" }, reply.text === undefined ? reply.reply : reply.text));
+    if (!lead && actions.length) card.append(actionButtons(actions, "contact-actions"));
+    if (reply.sources.length) card.append(sourceList(reply.sources));
     if (reply.suggestions.length) {
       var label = kind === "clarify" ? "Which question did you mean?" : "Related questions";
       card.append(suggestionForm(reply.suggestions, label));
