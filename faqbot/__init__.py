@@ -23,7 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import web
     from .engine import build_assistant
     from .storage import accounts, db, files, usage
-    from .web import access_log, api, chat, errors, security, sources, staff, staff_login
+    from .web import access_log, api, branding, chat, errors, security, sources, staff, staff_login
 
     app = Flask(
         __name__,
@@ -56,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     db.init_app(app, housekeeping=usage.retention_job(app))
     app.register_blueprint(chat.bp)
+    app.register_blueprint(branding.bp)
     app.register_blueprint(sources.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(staff_login.bp)

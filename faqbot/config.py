@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .brand import MAX_LOGO_BYTES, MIN_CONTRAST, parse_accent_colour, parse_logo
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "FAQBOT_"
 
@@ -121,6 +123,20 @@ SETTINGS: dict[str, Setting] = {
         str(PROJECT_ROOT / "fitting" / "params.json"), _text, "Fitted triage and answer models (fitting/fit.py)."
     ),
     "CLINIC_NAME": Setting("the clinic", _text, "Clinic name used in replies and page headers."),
+    "CLINIC_LOGO": Setting(
+        "",
+        parse_logo,
+        f"The clinic's logo in the page and embed headers: a PNG, JPEG, WebP or SVG file of at most "
+        f"{MAX_LOGO_BYTES // 1024} KB, served from this site. Unset: no logo.",
+        optional=True,
+    ),
+    "CLINIC_ACCENT_COLOUR": Setting(
+        "",
+        parse_accent_colour,
+        f"The clinic's colour for buttons and links, as #rrggbb; it must reach {MIN_CONTRAST}:1 contrast with "
+        "white text and on the page backgrounds. Unset: #0b5394.",
+        optional=True,
+    ),
     "CLINIC_PHONE": Setting("+44 20 7946 0000", _text, "Phone number patients are told to call."),
     "CLINIC_BOOKING_URL": Setting("https://example.com/book", _text, "Where patients book an appointment."),
     "EMERGENCY_NUMBER": Setting("112", _text, "Emergency services number given in urgent replies."),

@@ -40,9 +40,16 @@ def embed() -> str:
 
 @bp.get("/embed/snippet")
 def embed_snippet() -> str:
-    """Show the HTML a clinic pastes into its own site to embed the chat."""
+    """Show what a clinic pastes into its own site for each way of embedding, and what must be set first."""
     origins = current_app.config["EMBED_ORIGINS"].split()
-    return render_template("embed_snippet.html", embed_url=url_for("chat.embed", _external=True), origins=origins)
+    return render_template(
+        "embed_snippet.html",
+        embed_url=url_for("chat.embed", _external=True),
+        launcher_url=url_for("static", filename="launcher.js", _external=True),
+        assistant_origin=request.host_url.rstrip("/"),
+        origins=origins,
+        only_self=set(origins) == {"'self'"},  # the default: the frame is blank on every other site
+    )
 
 
 @bp.post("/send")

@@ -27,6 +27,7 @@ from ..config import ConfigError
 csrf = CSRFProtect()
 SECRET_KEY_FILE = "secret_key"
 FRAMEABLE = {"chat.embed"}  # the only endpoint another site may show in an iframe
+CROSS_ORIGIN_STATIC = {"launcher.js"}  # the only file another site's page may load (<script src>)
 
 # No 'unsafe-inline' anywhere: every script and style is a file under /static.
 CSP = (
@@ -169,6 +170,8 @@ def init_app(app: Flask) -> None:
         response.headers["Content-Security-Policy"] = CSP.format(ancestors=embed_ancestors if frameable else ancestors)
         if not frameable:
             response.headers["X-Frame-Options"] = "DENY"
+        if request.endpoint == "static" and (request.view_args or {}).get("filename") in CROSS_ORIGIN_STATIC:
+            response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if request.is_secure:

@@ -60,19 +60,68 @@ class Watch:
 
 
 class _FramingPage(BaseHTTPRequestHandler):
-    """Another site (another port) that puts a page of ours in an iframe: /frame?src=<url>."""
+    """Another site (another port) that puts a page of ours in an iframe: /frame?src=<url>.
+
+    Also a clinic's page with a strict CSP and everyday CSS, with HTML from /embed/snippet pasted in:
+    /clinic?assistant=<our origin>&paste=<html> (styled by /clinic.css).
+    """
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
-        source = parse_qs(urlsplit(self.path).query).get("src", [""])[0].replace('"', "")
-        frame = f'<iframe src="{source}" title="Assistant" width="400" height="640"></iframe>'
-        body = f"<!doctype html><title>Clinic site</title>{frame}"
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        if url.path == "/clinic":
+            assistant = query.get("assistant", [""])[0]
+            headers["Content-Security-Policy"] = (
+                f"default-src 'none'; script-src {assistant}; frame-src {assistant}; style-src 'self'"
+            )
+            body = CLINIC_PAGE.replace("{paste}", query.get("paste", [""])[0])
+        elif url.path == "/clinic.css":
+            headers["Content-Type"] = "text/css"
+            body = CLINIC_CSS
+        else:
+            source = query.get("src", [""])[0].replace('"', "")
+            frame = f'<iframe src="{source}" title="Assistant" width="400" height="640"></iframe>'
+            body = f"<!doctype html><title>Clinic site</title>{frame}"
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body.encode())
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+_PARAGRAPH = "<p>Our dentists place and restore implants in two stages, with time to heal in between.</p>\n"
+CLINIC_PAGE = f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Smile Street Dental</title>
+<link rel="stylesheet" href="/clinic.css">
+</head>
+<body>
+<header><h1>Smile Street Dental</h1><nav><a href="#team">Our team</a> <a href="#find">Find us</a></nav></header>
+<main>
+<h2>Dental implants at Smile Street</h2>
+{_PARAGRAPH * 24}<p><button type="button" id="clinic-button">The clinic's own button</button></p>
+</main>
+{{paste}}
+</body>
+</html>
+"""
+# Rules as broad as many sites have: the launcher must look and work the same despite them.
+CLINIC_CSS = """
+* { box-sizing: content-box; }
+body { margin: 0; background: #fffdf5; color: #222; font: 20px/1.7 Georgia, serif; }
+main, header { max-width: 40rem; margin: 0 auto; padding: 0 1rem; }
+div { margin: 20px; padding: 10px; }
+button { background: #ffe066; color: #000; border: 0; border-radius: 0; padding: 0; font-size: 30px; }
+button:focus { outline: none; }
+iframe { border: 8px solid #000; max-width: 50%; height: 100px; }
+"""
 
 
 @pytest.fixture(scope="session")
@@ -206,8 +255,6 @@ def ask(page: sync_api.Page, message: str, kind: str = "") -> sync_api.Locator:
 def ask_fixture() -> Callable[..., sync_api.Locator]:
     """Ask a question through the page like a patient, and return the reply card."""
     return ask
-
-
 
 
 # The staff workspace: apps served like `site`, each with its own database, plus a staff password.

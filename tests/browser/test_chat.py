@@ -119,9 +119,9 @@ def test_reload_keeps_the_conversation_and_its_context(page, ask):
 
 
 def test_clear_empties_the_conversation_for_good(page, ask):
-    """Clear conversation removes every turn, says so, and a reload does not bring them back."""
+    """Start over removes every turn, says so, and a reload does not bring them back."""
     ask(page, "what is a dental implant", "answer")
-    page.get_by_role("button", name="Clear conversation").click()
+    page.get_by_role("button", name="Start over").click()
     expect(page.locator("#transcript .message:not(.welcome)")).to_have_count(0)
     expect(page.get_by_role("status")).to_have_text("The conversation was cleared.")
     page.reload()

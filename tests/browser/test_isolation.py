@@ -73,7 +73,7 @@ def test_the_pasted_snippet_fits_a_phone_screen(browser, site):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     ours = context.new_page()
     ours.goto(f"{site.url}/embed/snippet")
-    snippet = ours.locator("pre.snippet code").inner_text()
+    snippet = ours.locator("#frame-code").inner_text()
     clinic = context.new_page()  # a page of the clinic's own, with the snippet pasted in
     for width, expected in ((390, 390 - 16), (1280, 400)):  # the body's 8 px margin each side
         clinic.set_viewport_size({"width": width, "height": 844})

@@ -77,7 +77,7 @@ def test_keyboard_only_conversation_end_to_end(page, screenshot):
 
 
 def test_clear_and_send_buttons_work_from_the_keyboard(page):
-    """Space on Clear conversation and Enter on Send work like clicks."""
+    """Space on Start over and Enter on Send work like clicks."""
     page.focus("#message")
     page.keyboard.type("does implant surgery hurt")
     tab_to(page, "button.send")
@@ -122,7 +122,7 @@ def test_conversation_without_javascript(open_page, screenshot):
     cookie = session_payload(page.context)
     assert "zebra" not in cookie and "hours" not in cookie and "gum" not in cookie
 
-    page.get_by_role("button", name="Clear conversation").click()
+    page.get_by_role("button", name="Start over").click()
     expect(page.locator("#transcript .message:not(.welcome)")).to_have_count(0)
     expect(page.locator("#chat-status")).to_have_text("The conversation was cleared.")
 

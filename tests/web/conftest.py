@@ -63,8 +63,6 @@ def send(client: FlaskClient, csrf: Callable[[str], str]) -> Callable[..., Any]:
     return post
 
 
-
-
 def assert_error(response: Any, status: int, message_part: str) -> None:
     """Assert the canonical JSON error body: {"error": <message>, "status": <status>} and nothing else."""
     assert response.status_code == status, response.get_data(as_text=True)

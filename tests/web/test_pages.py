@@ -133,7 +133,7 @@ def test_a_replayed_cookie_cannot_vote_twice(client, send, csrf, app):
 
 
 def test_clear_empties_the_form_conversation(client, send, csrf):
-    """Clear conversation forgets every turn."""
+    """Start over forgets every turn."""
     send("what is a dental implant")
     page = text_of(client.post("/clear", data={"csrf_token": csrf()}, follow_redirects=True))
     assert 'id="turn-0"' not in page

@@ -22,6 +22,8 @@ import { renderer } from "./render.js";
   var statusBox = document.getElementById("chat-status");
   var alertBox = document.getElementById("chat-error");
   var clearForm = root.querySelector("form.clear");
+  var composer = root.querySelector(".composer");
+  var header = document.querySelector(".site-header");
   var data = root.dataset;
   var cards = renderer(data);
   var state = load();
@@ -74,13 +76,23 @@ import { renderer } from "./render.js";
     alertBox.textContent = text;
   }
 
-  // Show the new reply with the question box below it; if it is too tall for that, show its start.
-  // window.scrollTo, not scrollIntoView: inside the embed that would also scroll the clinic's page.
-  function reveal(card) {
-    var padding = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 16;
-    var cardTop = card.getBoundingClientRect().top + window.scrollY;
-    var target = form.getBoundingClientRect().bottom + window.scrollY + 16 - window.innerHeight;
-    if (cardTop - padding < target) target = cardTop - padding;
+  // Keep focus and linked passages clear of the pinned composer: the scroll padding follows its height.
+  function trackComposerHeight() {
+    document.documentElement.style.setProperty("--composer-height", composer.offsetHeight + "px");
+  }
+
+  if (window.ResizeObserver) new ResizeObserver(trackComposerHeight).observe(composer);
+  trackComposerHeight();
+
+  // Scroll the new reply into view above the composer, but never past the top of my own message, which
+  // stays in sight below a pinned header. window.scrollTo, not scrollIntoView: inside the embed that
+  // would also scroll the clinic's page.
+  function reveal(youCard, card) {
+    var pinned = header && getComputedStyle(header).position === "sticky" ? header.offsetHeight : 0;
+    var replyEnd = card.getBoundingClientRect().bottom + window.scrollY;
+    var target = replyEnd + 8 - (window.innerHeight - composer.offsetHeight);
+    var youTop = youCard.getBoundingClientRect().top + window.scrollY - pinned - 8;
+    target = Math.min(target, youTop);
     if (target > window.scrollY) window.scrollTo({ top: target });
   }
 
@@ -133,7 +145,7 @@ import { renderer } from "./render.js";
         state.turns.push(turn);
         save();
         setStatus("");
-        reveal(render(turn, state.turns.length - 1, true));
+        reveal(youNode, render(turn, state.turns.length - 1, true));
       })
       .catch(function (error) {
         // The message was not answered: take it back out and leave the typed words in the box to retry.
@@ -228,6 +240,79 @@ import { renderer } from "./render.js";
       credentials: "same-origin",
     }).catch(function () {});
   });
+
+  // Keep the conversation: print it, or save it as a text file made here in the browser.
+  var printButton = document.getElementById("print-conversation");
+  var downloadButton = document.getElementById("download-conversation");
+
+  printButton.addEventListener("click", function () {
+    window.print();
+  });
+
+  // Folded sources are printed open, then fold again.
+  var folded = [];
+  window.addEventListener("beforeprint", function () {
+    folded = [].slice.call(log.querySelectorAll("details.sources:not([open])"));
+    folded.forEach(function (details) {
+      details.open = true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    folded.forEach(function (details) {
+      details.open = false;
+    });
+    folded = [];
+  });
+
+  function conversationText() {
+    var lines = [
+      "Conversation with the automated assistant of " + data.clinic + " (dental implant questions)",
+      "Saved " + new Date().toLocaleString() + " from " + window.location.origin + window.location.pathname,
+      "General information, not medical advice. In an emergency call " + data.emergency + ".",
+      "",
+    ];
+    state.turns.forEach(function (turn) {
+      if (!turn.reply) {
+        lines.push("You: " + turn.you, "");
+        return;
+      }
+      var reply = turn.reply;
+      lines.push("Assistant: " + (reply.entry ? reply.entry.question + "\n" : "") + reply.reply);
+      reply.sources.forEach(function (source) {
+        lines.push("Source: \u201c" + source.quote + "\u201d (" + source.title + ") " + new URL(source.url, window.location.href).href);
+      });
+      lines.push("");
+    });
+    return lines.join("\n");
+  }
+
+  downloadButton.addEventListener("click", function () {
+    if (!state.turns.length) {
+      setStatus("There is nothing to download yet: ask a question first.");
+      return;
+    }
+    var file = new Blob([conversationText()], { type: "text/plain;charset=utf-8" });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(file);
+    link.download = "conversation-" + new Date().toISOString().slice(0, 10) + ".txt";
+    document.body.append(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () {
+      URL.revokeObjectURL(link.href);
+    }, 1000);
+  });
+
+  // Inside the clinic's floating launcher, Escape closes the chat: keys pressed here never reach the
+  // clinic's page, so ask it to (the message says nothing about the conversation).
+  if (data.view === "embed" && window.parent !== window) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" || event.key === "Esc") window.parent.postMessage("faqbot:close", "*");
+    });
+  }
+
+  printButton.hidden = false;
+  downloadButton.hidden = false;
 
   if (state.turns.length) {
     removeTurns();
