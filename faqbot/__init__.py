@@ -20,8 +20,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # must not load the web stack.
     from flask import Flask
 
-    from . import web
+    from . import shared, web
     from .engine import build_assistant
+    from .shared import notifications
     from .storage import accounts, db, files, usage
     from .web import access_log, api, branding, chat, errors, security, sources, staff, staff_login
 
@@ -50,6 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["faqbot"] = build_assistant(app.config)
 
+    shared.init_app(app)
+    updates = app.extensions[notifications.EXTENSION] = notifications.KnowledgeUpdates(shared.client(app))
+    updates.subscribe(lambda version: web.reload_assistant(app, version))
     security.init_app(app)
     access_log.init_app(app)
     web.register_filters(app)

@@ -6,7 +6,6 @@ import argparse
 import getpass
 import json
 import os
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -73,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     password = commands.add_parser("set-staff-password", help="set the staff login password (kept only as a hash)")
     password.add_argument("--stdin", action="store_true", help="read the password from standard input")
     password.set_defaults(run=_set_staff_password)
+
+    hashed = commands.add_parser(
+        "hash-staff-password", help="print the hash of a new staff password, for FAQBOT_STAFF_PASSWORD_HASH"
+    )
+    hashed.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    hashed.set_defaults(run=_hash_staff_password)
 
     end_sessions = commands.add_parser("end-staff-sessions", help="end every staff session now (staff log in again)")
     end_sessions.set_defaults(run=_end_staff_sessions)
@@ -225,8 +230,9 @@ def _serve(args, settings, stdin, stdout) -> int:
     return 0
 
 
-def _set_staff_password(args, settings, stdin, stdout) -> int:
-    from .storage.accounts import PasswordError, hash_password, save_password_hash
+def _new_password_hash(args, stdin) -> str | None:
+    """Read a new staff password (twice at a terminal) and return its hash; None after saying what is wrong."""
+    from .storage.accounts import PasswordError, hash_password
 
     if args.stdin or not stdin.isatty():
         password = stdin.readline().rstrip("\n")
@@ -234,20 +240,36 @@ def _set_staff_password(args, settings, stdin, stdout) -> int:
         password = getpass.getpass("New staff password: ")
         if getpass.getpass("Repeat it: ") != password:
             print("error: the two passwords differ; nothing was changed", file=sys.stderr)
-            return 2
+            return None
     try:
-        password_hash = hash_password(password)
+        return hash_password(password)
     except PasswordError as error:
         print(f"error: {error} Nothing was changed.", file=sys.stderr)
+        return None
+
+
+def _hash_staff_password(args, settings, stdin, stdout) -> int:
+    password_hash = _new_password_hash(args, stdin)
+    if password_hash is None:
+        return 2
+    print(password_hash, file=stdout)  # only the hash: the password cannot be read back from it
+    return 0
+
+
+def _set_staff_password(args, settings, stdin, stdout) -> int:
+    from .storage.accounts import save_password_hash
+
+    password_hash = _new_password_hash(args, stdin)
+    if password_hash is None:
         return 2
     app = _web_app(settings)
     path = save_password_hash(app.instance_path, password_hash)
     print(f"Staff password set (hash stored in {path}). Staff log in at /staff/login.", file=stdout)
     try:
         ended = _end_all_sessions(app, "password-set")
-    except (OSError, sqlite3.Error) as error:
+    except _store_errors() as error:
         # Not fatal: each session remembers the password it was opened with and ends at its next request.
-        print(f"warning: could not record the change in the statistics database ({error})", file=sys.stderr)
+        print(f"warning: could not record the change in the statistics database ({_describe(error)})", file=sys.stderr)
     else:
         print(f"Ended {ended} open staff session(s).", file=stdout)
     return 0
@@ -256,8 +278,11 @@ def _set_staff_password(args, settings, stdin, stdout) -> int:
 def _end_staff_sessions(args, settings, stdin, stdout) -> int:
     try:
         ended = _end_all_sessions(_web_app(settings), "end-sessions")
-    except (OSError, sqlite3.Error) as error:
-        print(f"error: the statistics database, which keeps staff sessions, is unavailable: {error}", file=sys.stderr)
+    except _store_errors() as error:
+        print(
+            f"error: the statistics database, which keeps staff sessions, is unavailable: {_describe(error)}",
+            file=sys.stderr,
+        )
         return 1
     print(f"Ended {ended} open staff session(s). Staff log in again at /staff/login.", file=stdout)
     return 0
@@ -265,14 +290,31 @@ def _end_staff_sessions(args, settings, stdin, stdout) -> int:
 
 def _end_all_sessions(app, action: str) -> int:
     """End every open staff session and put the action in the audit log; return how many were open."""
+    from .shared.revocations import session_ends
     from .storage import audit, db, sessions
 
     with app.app_context():
         connection = db.get_db()
-        idle_seconds = app.config["STAFF_SESSION_MINUTES"] * 60
-        ended = sessions.end_all(connection, idle_seconds=idle_seconds, now=time.time())
+        idle_seconds, now = app.config["STAFF_SESSION_MINUTES"] * 60, time.time()
+        ended = sessions.end_all(connection, idle_seconds=idle_seconds, now=now)
+        session_ends(app).end_all(now)  # also where other processes keep their own sessions
         audit.record(connection, action, client=audit.COMMAND_LINE, detail=f"{ended} open")
     return ended
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    """What reaching the database or Redis can raise (imported here: `ask` and `chat` need neither)."""
+    from .shared import Unavailable
+    from .storage.engine import DATABASE_ERRORS
+
+    return (*DATABASE_ERRORS, Unavailable)
+
+
+def _describe(error: BaseException) -> str:
+    from .shared import Unavailable
+    from .storage.engine import describe
+
+    return str(error) if isinstance(error, Unavailable) else describe(error)
 
 
 def _purge(args, settings, stdin, stdout) -> int:

@@ -71,6 +71,19 @@ def _rate_limit(value: str) -> str:
     return value.strip()
 
 
+def _database_url(value: str) -> str:
+    from .storage.engine import parse_database_url  # SQLAlchemy loads only for the web app and its commands
+
+    parse_database_url(value)  # its error never repeats the value: the URL holds a password
+    return value.strip()
+
+
+def _redis_url(value: str) -> str:
+    if not value.strip().startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("must be a URL like redis://redis:6379/0 or rediss://:password@host:6380/0")
+    return value.strip()
+
+
 _ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$|^'self'$")
 
 
@@ -153,12 +166,32 @@ SETTINGS: dict[str, Setting] = {
     "DATABASE": Setting(
         None, _text, "SQLite file for reply statistics and feedback votes. Unset: instance/faqbot.sqlite."
     ),
+    "DATABASE_URL": Setting(
+        "",
+        _database_url,
+        "A PostgreSQL server for everything DATABASE holds, e.g. postgresql://faqbot:password@db:5432/faqbot. "
+        "Unset: the SQLite file.",
+        secret=True,
+        optional=True,
+    ),
+    "REDIS_URL": Setting(
+        "",
+        _redis_url,
+        "Redis shared by several processes: rate limits, staff session ends, spent feedback tokens, failed logins, "
+        "knowledge reloads. Unset: each process keeps these in memory.",
+        secret=True,
+        optional=True,
+    ),
     "MAX_CONTENT_LENGTH": Setting(16 * 1024, _positive_int, "Largest request body accepted, in bytes (413 above)."),
     "RATELIMIT_POST": Setting(
         "30 per minute", _rate_limit, "Requests one client may make to each POST endpoint, e.g. '30/minute; 300/hour'."
     ),
     "RATELIMIT_STORAGE_URI": Setting(
-        "memory://", _text, "Where rate-limit counters live: memory:// for one process, redis://host for several."
+        "",
+        _text,
+        "Where rate-limit counters live (a Flask-Limiter storage URI). Unset: REDIS_URL, else memory://.",
+        secret=True,
+        optional=True,
     ),
     "SESSION_COOKIE_SECURE": Setting(
         True, _boolean, "Send the session cookie over HTTPS only (browsers also accept it on http://localhost)."
@@ -210,6 +243,9 @@ def env_overrides(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     for key, setting in SETTINGS.items():
         raw = environ.get(ENV_PREFIX + key)
         if raw is None:
+            continue
+        if setting.optional and not raw.strip():
+            values[key] = ""  # set but empty (a compose file's ${VAR:-}): not set
             continue
         try:
             values[key] = setting.parse(raw)

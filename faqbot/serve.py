@@ -3,7 +3,8 @@
 Why waitress rather than gunicorn: it runs the same way on the Linux or Windows machine a clinic
 may have, needs no C extension, and one process means the in-memory rate-limit counters and the
 SQLite statistics file have a single writer. A reply takes about a millisecond of CPU, so a
-handful of threads keep up with far more patients than one clinic's website sees.
+handful of threads keep up with far more patients than one clinic's website sees. More processes
+(or machines) run this same server side by side on PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+import servers
+from sqlalchemy import create_engine, text
 
 from faqbot import create_app
 from faqbot.engine import shared_encoder
@@ -54,6 +57,80 @@ def tiny_assistant(tiny_dir: Path) -> Assistant:
 def real_assistant() -> Assistant:
     """The assistant over the project's real knowledge base."""
     return build(PROJECT / "knowledge")
+
+
+def _started(server_class):
+    """Start a throw-away server; skip the tests that need it when it is not installed (fail under CI=true)."""
+    try:
+        return server_class().start()
+    except servers.Missing as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{error}: CI must run every test (make test installs it)")
+        pytest.skip(str(error))
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for this test session, on a loopback port with its own data folder."""
+    server = _started(servers.PostgresServer)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A Redis server for this test session, on a loopback port, saving nothing."""
+    server = _started(servers.RedisServer)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres) -> str:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The URL of the session's Redis, emptied for this test."""
+    import redis
+
+    with redis.Redis.from_url(redis_server.url()) as connection:
+        connection.flushall()
+    return redis_server.url()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_settings(request, tmp_path) -> dict:
+    """Settings for one database: the SQLite file in tmp_path, then a new PostgreSQL database (one test each)."""
+    settings = {"DATABASE": str(tmp_path / "faqbot.sqlite")}
+    if request.param == "postgresql":
+        settings["DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    return settings
+
+
+def query(settings: dict, sql: str, **values) -> list[tuple]:
+    """Run one statement on the database the settings name, outside the app (what an operator would see)."""
+    from faqbot.storage.engine import database_url
+
+    engine = create_engine(database_url(settings))
+    try:
+        with engine.connect() as connection:
+            result = connection.execute(text(sql), values)
+            rows = [tuple(row) for row in result] if result.returns_rows else []
+            connection.commit()
+            return rows
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def stored():
+    """Run one SQL statement (named :parameters) on the database some settings name and return its rows."""
+    return query
 
 
 @pytest.fixture

@@ -1,1 +1,2 @@
-"""Storage: the statistics database, kept questions, the staff password and the reports built from them."""
+"""Storage: the statistics database (SQLite or PostgreSQL), kept questions, staff sessions, the audit log,
+the staff password and the reports built from them."""

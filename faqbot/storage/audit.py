@@ -7,9 +7,12 @@ callers pass the connection.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select
+
+from .schema import audit
 
 COMMAND_LINE = "command line"  # the client recorded for actions taken on the server itself
 
@@ -40,17 +43,16 @@ class Event:
         return ACTIONS.get(self.action, self.action)
 
 
-def record(db: sqlite3.Connection, action: str, *, client: str, detail: str = "", now: datetime | None = None) -> None:
+def record(db: Connection, action: str, *, client: str, detail: str = "", now: datetime | None = None) -> None:
     """Add one action to the log."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; add it to ACTIONS")
     created = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-    db.execute(
-        "INSERT INTO audit (created, action, client, detail) VALUES (?, ?, ?, ?)", (created, action, client, detail)
-    )
+    db.execute(audit.insert().values(created=created, action=action, client=client, detail=detail))
 
 
-def latest(db: sqlite3.Connection, *, limit: int = 100) -> list[Event]:
+def latest(db: Connection, *, limit: int = 100) -> list[Event]:
     """Return the most recent actions, newest first."""
-    rows = db.execute("SELECT created, action, client, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [Event(*row) for row in rows]
+    columns = audit.c
+    query = select(columns.created, columns.action, columns.client, columns.detail).order_by(columns.id.desc())
+    return [Event(*row) for row in db.execute(query.limit(limit))]

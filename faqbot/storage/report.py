@@ -1,6 +1,7 @@
 """The staff report: replies per day by kind, fallback rate, most served and least helpful entries.
 
-Works on a plain sqlite3 connection (no Flask), so it can be tested on a file made in the test.
+Works on any SQLAlchemy connection (no Flask), SQLite or PostgreSQL, so it can be tested on a database
+made in the test.
 The chart is drawn here as SVG with presentation attributes only: no script, no inline style, so
 the page's Content-Security-Policy needs no exception for it.
 """
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
 
+from sqlalchemy import Connection, case, func, select
+
 from .grouping import QuestionGroup
+from .schema import feedback, reply
 
 KIND_COLOURS = {  # colours with at least 3:1 contrast against white, as WCAG asks of chart parts
     "answer": "#1d6b3a",
@@ -64,32 +67,32 @@ class Report:
         return self.totals.get("fallback", 0) / self.replies if self.replies else 0.0
 
 
-def build_report(db: sqlite3.Connection, *, days: int = 30, today: date, limit: int = 10) -> Report:
+def build_report(db: Connection, *, days: int = 30, today: date, limit: int = 10) -> Report:
     """Summarise the last `days` days up to and including `today` (UTC dates)."""
     first = today - timedelta(days=days - 1)
     since = first.isoformat()
     per_day = {first + timedelta(days=n): dict.fromkeys(KIND_COLOURS, 0) for n in range(days)}
+    day = func.substr(reply.c.created, 1, 10)
     rows = db.execute(
-        "SELECT substr(created, 1, 10) AS day, kind, COUNT(*) FROM reply WHERE created >= ? GROUP BY day, kind",
-        (since,),
+        select(day, reply.c.kind, func.count()).where(reply.c.created >= since).group_by(day, reply.c.kind)
     )
     totals = dict.fromkeys(KIND_COLOURS, 0)
-    for day, kind, count in rows:
-        bucket = per_day.get(date.fromisoformat(day))
+    for day_text, kind, count in rows:
+        bucket = per_day.get(date.fromisoformat(day_text))
         if bucket is not None and kind in bucket:
             bucket[kind] += count
             totals[kind] += count
     served = dict(
         db.execute(
-            "SELECT entry_id, COUNT(*) FROM reply WHERE created >= ? AND entry_id IS NOT NULL GROUP BY entry_id",
-            (since,),
-        ).fetchall()
+            select(reply.c.entry_id, func.count())
+            .where(reply.c.created >= since, reply.c.entry_id.is_not(None))
+            .group_by(reply.c.entry_id)
+        ).all()
     )
     votes = {
         entry_id: (up, down)
         for entry_id, up, down in db.execute(
-            "SELECT entry_id, SUM(vote = 1), SUM(vote = -1) FROM feedback WHERE created >= ? GROUP BY entry_id",
-            (since,),
+            select(feedback.c.entry_id, *_vote_sums()).where(feedback.c.created >= since).group_by(feedback.c.entry_id)
         )
     }
     stats = [EntryStats(e, served.get(e, 0), *votes.get(e, (0, 0))) for e in sorted(set(served) | set(votes))]
@@ -99,14 +102,16 @@ def build_report(db: sqlite3.Connection, *, days: int = 30, today: date, limit: 
     return Report(first, today, per_day, totals, most_served, least_helpful)
 
 
-def entry_stats(db: sqlite3.Connection, entry_id: str) -> EntryStats:
+def entry_stats(db: Connection, entry_id: str) -> EntryStats:
     """Return all-time figures for one entry (for its staff page)."""
-    served = db.execute("SELECT COUNT(*) FROM reply WHERE entry_id = ?", (entry_id,)).fetchone()[0]
-    up, down = db.execute(
-        "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) FROM feedback WHERE entry_id = ?",
-        (entry_id,),
-    ).fetchone()
+    served = db.execute(select(func.count()).where(reply.c.entry_id == entry_id)).scalar_one()
+    up, down = db.execute(select(*_vote_sums()).where(feedback.c.entry_id == entry_id)).one()
     return EntryStats(entry_id, served, up, down)
+
+
+def _vote_sums() -> tuple:
+    """Helpful and unhelpful votes (0 without any); PostgreSQL cannot sum a comparison as SQLite does."""
+    return tuple(func.coalesce(func.sum(case((feedback.c.vote == vote, 1), else_=0)), 0) for vote in (1, -1))
 
 
 def chart_svg(report: Report, *, width: int = 720, height: int = 240) -> str:

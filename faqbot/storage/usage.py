@@ -9,16 +9,17 @@ The patient's words are never logged, whatever the setting.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import Connection, select
 
 from ..engine.reply import Reply
 from . import db
+from .engine import DATABASE_ERRORS, describe
 from .redaction import redact
+from .schema import unanswered
 
 KEPT_KINDS = ("fallback", "clarify")
 MAX_KEPT_LENGTH = 500
@@ -33,19 +34,19 @@ def record(reply: Reply, message: str, *, channel: str) -> None:
         db.record_unanswered(kind=reply.kind, text=redact(message)[:MAX_KEPT_LENGTH])
 
 
-def unanswered_texts(connection: sqlite3.Connection, *, days: int) -> list[str]:
+def unanswered_texts(connection: Connection, *, days: int) -> list[str]:
     """Return the kept (already redacted) unanswered questions of the last `days` days."""
     since = (_now() - timedelta(days=days)).isoformat(timespec="seconds")
-    return [row[0] for row in connection.execute("SELECT text FROM unanswered WHERE created >= ?", (since,))]
+    return list(connection.execute(select(unanswered.c.text).where(unanswered.c.created >= since)).scalars())
 
 
 def purge_on_start(app) -> None:
     """Enforce the retention period when the app starts; a failure is logged, never fatal."""
     try:
-        with closing(db.connect(app.config["DATABASE"])) as connection:
+        with db.engine(app).connect() as connection:
             deleted = purge(connection, retention_days=app.config["RETENTION_DAYS"])
-    except (OSError, sqlite3.Error) as error:
-        app.logger.error("Could not purge old unanswered questions: %s", error)
+    except DATABASE_ERRORS as error:
+        app.logger.error("Could not purge old unanswered questions: %s", describe(error))
         return
     if deleted:
         app.logger.info(
@@ -53,11 +54,11 @@ def purge_on_start(app) -> None:
         )
 
 
-def retention_job(app) -> Callable[[sqlite3.Connection], None]:
+def retention_job(app) -> Callable[[Connection], None]:
     """The purge the statistics writer runs on its timer, so a kept question never outlives the period."""
     retention_days, logger = app.config["RETENTION_DAYS"], app.logger
 
-    def run(connection: sqlite3.Connection) -> None:
+    def run(connection: Connection) -> None:
         deleted = purge(connection, retention_days=retention_days)
         if deleted:
             logger.info("Deleted %d kept question(s) past the %d-day retention period", deleted, retention_days)
@@ -65,11 +66,10 @@ def retention_job(app) -> Callable[[sqlite3.Connection], None]:
     return run
 
 
-def purge(connection: sqlite3.Connection, *, retention_days: int) -> int:
+def purge(connection: Connection, *, retention_days: int) -> int:
     """Delete kept questions older than the retention period; return how many were deleted."""
     cutoff = (_now() - timedelta(days=retention_days)).isoformat(timespec="seconds")
-    cursor = connection.execute("DELETE FROM unanswered WHERE created < ?", (cutoff,))
-    return cursor.rowcount
+    return connection.execute(unanswered.delete().where(unanswered.c.created < cutoff)).rowcount
 
 
 def _now() -> datetime:

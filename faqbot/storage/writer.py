@@ -1,12 +1,13 @@
 """The statistics writer: rows are written off the request path, in batches, and none is lost silently.
 
 A reply puts its row on a bounded queue and returns at once; one background thread drains the queue
-and commits what it took in one transaction. Whatever happens to the database file while the server
-runs, a patient never waits for it:
+and commits what it took in one transaction. Whatever happens to the database while the server runs,
+a patient never waits for it:
 
 - a lock held by someone else: the batch is kept and retried; rows queue up meanwhile;
-- the file deleted, replaced or emptied ("no such table"): reopened at the same path, schema recreated;
-- the file corrupted: moved aside (kept for the operator, named in the log) and started afresh;
+- PostgreSQL restarted or unreachable: reconnected and retried, about ten seconds per batch;
+- (SQLite) the file deleted, replaced or emptied ("no such table"): reopened at the same path,
+  schema recreated; the file corrupted: moved aside and started afresh (faqbot.storage.sqlite_file);
 - anything else (a full disk): the batch is dropped.
 
 Rows that cannot be kept (the queue is full, or their batch was dropped) are counted, and `state()`
@@ -17,31 +18,36 @@ same thread enforces the retention period of kept questions on a timer.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
-import os
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.exc import DataError, IntegrityError
+
+from .engine import DATABASE_ERRORS, UNREACHABLE, connection_lost, describe, shown, sqlite_path
+from .sqlite_file import CORRUPT, SQLiteFile
+
 log = logging.getLogger(__name__)
 
 CAPACITY = 10_000  # rows waiting at most (about 1 MB); beyond it new rows are dropped and counted
 BATCH = 500  # rows per transaction
-RETRY_SECONDS = 0.5  # pause before retrying a batch the database refused for a while (a lock)
-MAX_ATTEMPTS = 20  # a batch still refused after this many tries (about 30 s of retries) is dropped
+RETRY_SECONDS = 0.5  # pause before retrying a batch the database refused for a while (a lock, a restart)
+MAX_ATTEMPTS = 20  # a batch still refused after this many tries (10 s of retries and more) is dropped
 IDLE_SECONDS = 5.0  # with nothing to write for this long, the connection is closed until the next row
-_CORRUPT = ("file is not a database", "database disk image is malformed")
+_CONTENTION = ("40001", "40P01", "55P03")  # PostgreSQL: serialization failure, deadlock, lock not available
 
 
 @dataclass(frozen=True)
 class Row:
-    """One row to insert: the statement, its values, and what it is (for the log; never the values)."""
+    """One row to insert: its table, its values, and what it is (for the log; never the values)."""
 
-    sql: str
-    values: tuple
+    table: Table
+    values: dict
     what: str
 
 
@@ -57,20 +63,21 @@ class StoreState:
 
 
 class StatsWriter:
-    """A bounded queue of rows and the one thread that writes them to the SQLite file at `path`."""
+    """A bounded queue of rows and the one thread that writes them through `engine` (not pooled, transactional)."""
 
     def __init__(
         self,
-        path: str,
+        engine: Engine,
         *,
-        open_database: Callable[[str], sqlite3.Connection],
-        migrate: Callable[[sqlite3.Connection], object],
+        migrate: Callable[[Connection], object],
         capacity: int = CAPACITY,
-        housekeeping: Callable[[sqlite3.Connection], None] | None = None,
+        housekeeping: Callable[[Connection], None] | None = None,
         housekeeping_seconds: float = 3600.0,
     ):
-        self.path = path
-        self._open = open_database
+        self._engine = engine
+        path = sqlite_path(engine.url)
+        self._file = SQLiteFile(path) if path else None  # None: a database server
+        self.name = shown(engine.url)  # for the log: the file's path, or the URL without its password
         self._migrate = migrate
         self._queue: queue.Queue[Row | None] = queue.Queue(maxsize=capacity)
         self._housekeeping = housekeeping
@@ -78,8 +85,7 @@ class StatsWriter:
         self._lock = threading.Lock()  # guards the counters below
         self._dropped = self._written = 0
         self._reason = ""
-        self._connection: sqlite3.Connection | None = None
-        self._identity: tuple[int, int] | None = None  # (device, inode) of the file we opened
+        self._connection: Connection | None = None
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="faqbot-stats-writer", daemon=True)
         self._thread.start()
@@ -169,22 +175,23 @@ class StatsWriter:
                 self._run_housekeeping()
             if self._stopping.is_set() and self._queue.empty():
                 break
-        if self._connection is not None:
-            self._connection.close()
+        self._disconnect()
 
     def _write(self, batch: list[Row]) -> None:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 self._commit(batch)
-            except (OSError, sqlite3.Error) as error:
+            except DATABASE_ERRORS as error:
                 if self._recover(error) and attempt < MAX_ATTEMPTS:
                     continue
-                self._give_up(batch, error)
+                if len(batch) > 1 and isinstance(error, IntegrityError | DataError):
+                    self._write_one_by_one(batch)  # the database refused one row: keep the others
+                else:
+                    self._give_up(batch, error)
                 return
-            except Exception as error:  # noqa: BLE001 - one bad row must never stop the thread
-                if len(batch) > 1:  # find it: the other rows of the batch are fine
-                    for row in batch:
-                        self._write([row])
+            except Exception as error:  # noqa: BLE001 - one bad row (text the driver cannot encode) must not stop us
+                if len(batch) > 1:
+                    self._write_one_by_one(batch)
                 else:
                     self._give_up(batch, error)
                 return
@@ -193,17 +200,15 @@ class StatsWriter:
                 self._reason = ""
             return
 
+    def _write_one_by_one(self, batch: list[Row]) -> None:
+        for row in batch:
+            self._write([row])
+
     def _commit(self, batch: list[Row]) -> None:
         connection = self._ready_connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            for row in batch:
-                connection.execute(row.sql, row.values)
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
+        with connection.begin():
+            for table, rows in itertools.groupby(batch, key=lambda row: row.table):
+                connection.execute(table.insert(), [row.values for row in rows])
 
     def _give_up(self, batch: list[Row], error: BaseException) -> None:
         kinds = sorted({row.what for row in batch})
@@ -212,74 +217,69 @@ class StatsWriter:
 
     def _recover(self, error: BaseException) -> bool:
         """Put right what can be put right; tell whether the batch is worth another try."""
-        message = str(error).lower()
+        message = describe(error).lower()
+        if self._file is None:
+            return self._recover_server(error)
         if "locked" in message or "busy" in message:
             self._set_reason("the database is locked by another program")
-            self._stopping.wait(RETRY_SECONDS)
-            return not self._stopping.is_set()
-        if any(sign in message for sign in _CORRUPT):
-            self._move_aside_corrupt_file()
+            return self._pause()
+        if any(sign in message for sign in CORRUPT):
+            self._disconnect()
+            self._file.move_aside_corrupt_file()
             return True
         if "no such table" in message or "readonly database" in message or "disk i/o" in message:
-            log.warning("Statistics database %s changed under the server (%s): reopening it", self.path, message)
+            log.warning("Statistics database %s changed under the server (%s): reopening it", self.name, message)
             self._disconnect()
             return True
         self._disconnect()  # reopen next time: the file may be back (a remounted disk)
         return False
 
-    def _ready_connection(self) -> sqlite3.Connection:
-        """The open connection, reopened when the file at `path` is no longer the one we opened."""
-        if self._connection is not None and self._identity != file_identity(self.path):
-            log.warning("Statistics database %s was deleted or replaced while the server ran: reopening it", self.path)
+    def _recover_server(self, error: BaseException) -> bool:
+        self._disconnect()
+        if connection_lost(error):
+            if self.state().reason != UNREACHABLE:
+                log.warning("Statistics database %s: %s; reconnecting", self.name, describe(error))
+            self._set_reason(UNREACHABLE)
+            return self._pause()
+        if getattr(getattr(error, "orig", None), "sqlstate", None) in _CONTENTION:
+            return self._pause()
+        return False
+
+    def _pause(self) -> bool:
+        """Wait before the next try; False when the server is stopping (nothing should wait then)."""
+        self._stopping.wait(RETRY_SECONDS)
+        return not self._stopping.is_set()
+
+    def _ready_connection(self) -> Connection:
+        """The open connection; reopened when the SQLite file at its path is no longer the one opened."""
+        if self._file and self._connection is not None and self._file.was_replaced():
+            log.warning("Statistics database %s was deleted or replaced while the server ran: reopening it", self.name)
             self._disconnect()
-            self._set_aside_what_belonged_to_the_old_file()
+            self._file.set_aside_what_belonged_to_the_old_file()
         if self._connection is None:
-            connection = self._open(self.path)
+            connection = self._engine.connect()
             try:
                 self._migrate(connection)
             except BaseException:
                 connection.close()
                 raise
-            self._connection, self._identity = connection, file_identity(self.path)
+            self._connection = connection
+            if self._file:
+                self._file.remember_opened()
         return self._connection
-
-    def _set_aside_what_belonged_to_the_old_file(self) -> None:
-        """After the file was deleted or replaced, its write-ahead log is still there: SQLite would replay the
-        old file's pages onto the new one. Move the log aside; a replacement that is not a database goes too."""
-        if os.path.exists(self.path) and not _looks_like_sqlite(self.path):
-            self._move_aside_corrupt_file()
-            return
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        for suffix in ("-wal", "-shm"):
-            if os.path.exists(self.path + suffix):
-                try:
-                    os.replace(self.path + suffix, f"{self.path}.orphaned-{stamp}{suffix}")
-                except OSError as error:
-                    log.error("Could not move aside %s%s: %s", self.path, suffix, error)
-
-    def _move_aside_corrupt_file(self) -> None:
-        self._disconnect()
-        aside = f"{self.path}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
-        try:
-            os.replace(self.path, aside)
-            for suffix in ("-wal", "-shm"):
-                if os.path.exists(self.path + suffix):
-                    os.replace(self.path + suffix, aside + suffix)
-        except OSError as error:
-            log.error("Statistics database %s is corrupt and could not be moved aside: %s", self.path, error)
-            return
-        log.error("Statistics database %s is corrupt: moved it to %s and started a new one", self.path, aside)
 
     def _disconnect(self) -> None:
         if self._connection is not None:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(*DATABASE_ERRORS):
                 self._connection.close()
-        self._connection, self._identity = None, None
+        self._connection = None
 
     def _run_housekeeping(self) -> None:
         try:
-            self._housekeeping(self._ready_connection())  # type: ignore[misc]
-        except (OSError, sqlite3.Error) as error:
+            connection = self._ready_connection()
+            with connection.begin():
+                self._housekeeping(connection)  # type: ignore[misc]
+        except DATABASE_ERRORS as error:
             log.error("Statistics housekeeping failed: %s", describe(error))
             self._disconnect()
 
@@ -291,31 +291,3 @@ class StatsWriter:
     def _set_reason(self, reason: str) -> None:
         with self._lock:
             self._reason = reason
-
-
-def _looks_like_sqlite(path: str) -> bool:
-    """An empty file (SQLite makes one) or one that starts with SQLite's header."""
-    try:
-        with open(path, "rb") as handle:
-            header = handle.read(16)
-    except OSError:
-        return True  # unreadable: opening it will say why
-    return not header or header == b"SQLite format 3\x00"
-
-
-def file_identity(path: str) -> tuple[int, int] | None:
-    """(device, inode) of the file now at `path`, or None: tells a deleted or replaced file from ours."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
-
-
-def describe(error: BaseException) -> str:
-    """The cause in a few words, without file names (the health endpoint is public)."""
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    if isinstance(error, sqlite3.Error):
-        return str(error) or type(error).__name__
-    return type(error).__name__  # its message could quote the row's values

@@ -61,6 +61,8 @@ def feedback():
     problem = tokens.spend(token, entry_id)
     if problem == "spent":
         raise ApiError("This answer has already been rated: one vote per answer.", 409)
+    if problem == "unavailable":
+        raise ApiError("Your feedback could not be saved right now. Please try again later.", 503)
     if problem:
         raise ApiError("'reply' must be the feedback_token of the answer you are rating (valid for a day).")
     if not db.record_feedback(entry_id=entry_id, vote=vote):

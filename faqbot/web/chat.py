@@ -91,6 +91,8 @@ def feedback() -> Response:
         problem = tokens.spend(token, entry_id)
         if problem == "spent":  # this page was rated before, from an older copy of it
             flash("This answer has already been rated. Thank you.", "status")
+        elif problem == "unavailable":
+            flash("Sorry, your feedback could not be saved right now.", "error")
         elif problem:
             flash("Sorry, this answer can no longer be rated (the page is over a day old).", "error")
         elif db.record_feedback(entry_id=entry_id, vote=vote):

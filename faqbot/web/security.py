@@ -150,11 +150,18 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(api.bp)
 
-    # One limiter per app, so each test app (and each server) counts on its own.
+    # One limiter per app, so each test app (and each server) counts on its own, unless they share Redis.
+    storage = app.config["RATELIMIT_STORAGE_URI"] or app.config["REDIS_URL"] or "memory://"
+    shared = not storage.startswith("memory://")
     limiter = Limiter(
         client_address,
         app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        storage_uri=storage,
+        # A shared store that stops answering must not stop the chat: each process then counts on its
+        # own, in memory, until the store is back (the limiter checks again every few seconds).
+        storage_options={"socket_timeout": 1, "socket_connect_timeout": 1} if storage.startswith("redis") else {},
+        in_memory_fallback_enabled=shared,
+        swallow_errors=shared,
         default_limits=[lambda: app.config["RATELIMIT_POST"]],
         default_limits_exempt_when=lambda: request.method != "POST",
         headers_enabled=True,

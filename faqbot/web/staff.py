@@ -6,7 +6,6 @@ unanswered questions, and only when KEEP_UNANSWERED_TEXT is on (redacted, time-l
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import UTC, datetime
 
@@ -15,6 +14,7 @@ from markupsafe import Markup
 
 from ..engine.assistant import UNCOVERED_PREFIX
 from ..storage import audit, db, sessions, usage
+from ..storage.engine import DATABASE_ERRORS, describe
 from ..storage.grouping import group_questions
 from ..storage.report import build_report, chart_svg, entry_stats, report_csv
 from . import get_assistant
@@ -191,6 +191,6 @@ def _safely(compute):
     db.writer().flush(timeout=1.0)
     try:
         return compute()
-    except (OSError, sqlite3.Error) as error:
-        current_app.logger.error("Staff figures unavailable: %s", error)
+    except DATABASE_ERRORS as error:
+        current_app.logger.error("Staff figures unavailable: %s", describe(error))
         return None

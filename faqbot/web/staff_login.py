@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,16 +17,19 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from ..shared import Unavailable
+from ..shared.revocations import session_ends
 from ..storage import audit, db, sessions
 from ..storage.accounts import password_matches, stored_password_hash
-from .failed_logins import FailedLogins
+from ..storage.engine import DATABASE_ERRORS, describe
+from .failed_logins import FailedLogins, counts_for
 from .security import client_address
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 
 _SESSION_ID = "staff_session"  # the cookie's only staff content: the random id of a server-side session
 FAILED_LOGINS = "faqbot.failed_logins"  # app.extensions key of this app's FailedLogins
-DATABASE_ERRORS = (OSError, sqlite3.Error)
+STORE_ERRORS = (*DATABASE_ERRORS, Unavailable)  # the database, or Redis when configured, cannot be reached
 
 
 def staff_password_hash() -> str | None:
@@ -36,7 +38,7 @@ def staff_password_hash() -> str | None:
 
 
 def is_signed_in() -> bool:
-    """Tell whether this browser's staff session is still open (a database error propagates)."""
+    """Tell whether this browser's staff session is still open (a database or Redis error propagates)."""
     session_id, password_hash = session.get(_SESSION_ID), staff_password_hash()
     if not isinstance(session_id, str) or password_hash is None:
         return False
@@ -46,6 +48,7 @@ def is_signed_in() -> bool:
         password_hash=password_hash,
         idle_seconds=current_app.config["STAFF_SESSION_MINUTES"] * 60,
         now=time.time(),
+        ended_before=session_ends(current_app).ended_before(sessions.digest(session_id)),
     )
 
 
@@ -56,7 +59,7 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         try:
             signed_in = is_signed_in()
-        except DATABASE_ERRORS as error:
+        except STORE_ERRORS as error:
             return _unavailable(error)
         if not signed_in:
             _forget()
@@ -85,6 +88,13 @@ def login_submit() -> Response | tuple[str, int]:
     password_hash = staff_password_hash()
     if password_hash is None:
         return render_template("staff/login.html", configured=False, expired=False), 403
+    try:
+        return _attempt(password_hash)
+    except Unavailable as error:  # the failed-login counts (in Redis) cannot be read: fail closed
+        return _unavailable(error)
+
+
+def _attempt(password_hash: str) -> Response | tuple[str, int]:
     client, failed_logins = client_address(), current_app.extensions[FAILED_LOGINS]
     wait = failed_logins.wait(client)
     if wait:
@@ -95,15 +105,15 @@ def login_submit() -> Response | tuple[str, int]:
         current_app.logger.warning("Failed staff login from %s", client)
         try:
             record_action("login-failed")
-        except DATABASE_ERRORS as error:
-            current_app.logger.error("Could not record a failed staff login in the audit log: %s", error)
+        except STORE_ERRORS as error:
+            current_app.logger.error("Could not record a failed staff login in the audit log: %s", _reason(error))
         return render_template("staff/login.html", configured=True, expired=False, failed=True, wait=wait), 401
     failed_logins.succeeded(client)
     try:
         _end_current_session()  # logging in again in the same browser leaves no older session open
         session_id = sessions.start(db.get_db(), password_hash=password_hash, client=client, now=time.time())
         record_action("login")
-    except DATABASE_ERRORS as error:
+    except STORE_ERRORS as error:
         return _unavailable(error)
     session.clear()  # a fresh session on login: nothing from before carries over
     session[_SESSION_ID] = session_id
@@ -123,8 +133,8 @@ def logout() -> Response:
         if _end_current_session():
             record_action("logout")
         flash("You are logged out.", "status")
-    except DATABASE_ERRORS as error:
-        current_app.logger.error("Could not end a staff session: %s", error)
+    except STORE_ERRORS as error:
+        current_app.logger.error("Could not end a staff session: %s", _reason(error))
         minutes = current_app.config["STAFF_SESSION_MINUTES"]
         flash(
             f"You are logged out in this browser. The server could not be reached to end the session "
@@ -140,11 +150,11 @@ def logout() -> Response:
 def end_all_sessions() -> Response:
     """End every staff session, this one included (a lost laptop, a password seen by someone)."""
     try:
-        ended = sessions.end_all(
-            db.get_db(), idle_seconds=current_app.config["STAFF_SESSION_MINUTES"] * 60, now=time.time()
-        )
+        now = time.time()
+        ended = sessions.end_all(db.get_db(), idle_seconds=current_app.config["STAFF_SESSION_MINUTES"] * 60, now=now)
+        session_ends(current_app).end_all(now)  # also where other processes keep their own sessions
         record_action("end-sessions", detail=f"{ended} open")
-    except DATABASE_ERRORS as error:
+    except STORE_ERRORS as error:
         return _unavailable(error)
     _forget()
     flash(f"Every staff session has ended ({ended}, yours included). Log in again to continue.", "status")
@@ -156,7 +166,9 @@ def _end_current_session() -> bool:
     session_id = session.get(_SESSION_ID)
     if not isinstance(session_id, str):
         return False
-    return sessions.end(db.get_db(), session_id, now=time.time())
+    ended = sessions.end(db.get_db(), session_id, now=time.time())
+    session_ends(current_app).end(sessions.digest(session_id))  # for processes that do not share the database
+    return ended
 
 
 def _forget() -> None:
@@ -166,13 +178,19 @@ def _forget() -> None:
 
 def _unavailable(error: BaseException) -> tuple[str, int]:
     """Refuse staff access when sessions cannot be checked: failing closed, with a message saying why."""
-    current_app.logger.error("Staff sessions unavailable (statistics database): %s", error)
+    current_app.logger.error("Staff sessions unavailable (statistics database or Redis): %s", _reason(error))
     return render_template("staff/login.html", configured=True, expired=False, unavailable=True), 503
+
+
+def _reason(error: BaseException) -> str:
+    """The cause for the log, without a password or anything a request carried."""
+    return str(error) if isinstance(error, Unavailable) else describe(error)
 
 
 def init_app(app: Flask) -> None:
     """Count failed logins per app, and guard the login against floods (the limiter exists per app, so wrap here)."""
-    app.extensions[FAILED_LOGINS] = FailedLogins()
+    clock, counts = counts_for(app)
+    app.extensions[FAILED_LOGINS] = FailedLogins(clock=clock, counts=counts)
     limiter = app.extensions["faqbot.limiter"]
     endpoint = "staff_auth.login_submit"
     limit = limiter.limit(
@@ -180,6 +198,13 @@ def init_app(app: Flask) -> None:
         methods=["POST"],
         # A client told to wait is answered without a password check, and its Retry-After must be that wait:
         # the limiter would overwrite it with the end of its own one-minute window.
-        exempt_when=lambda: app.extensions[FAILED_LOGINS].wait(client_address()) > 0,
+        exempt_when=lambda: _told_to_wait(app),
     )
     app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+
+
+def _told_to_wait(app: Flask) -> bool:
+    try:
+        return app.extensions[FAILED_LOGINS].wait(client_address()) > 0
+    except Unavailable:
+        return False  # the view says why it cannot take the attempt

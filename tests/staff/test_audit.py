@@ -64,9 +64,7 @@ def test_the_activity_page_shows_the_latest_actions(staff, app):
     assert "canary" not in page
 
 
-def test_only_known_actions_are_recorded(tmp_path):
+def test_only_known_actions_are_recorded(app):
     """A typo in an action name fails loudly instead of writing a row nobody can read."""
-    connection = db.connect(str(tmp_path / "a.sqlite"))
-    db.migrate(connection)
-    with pytest.raises(ValueError, match="unknown audit action 'exprot'"):
-        audit.record(connection, "exprot", client="127.0.0.1")
+    with app.app_context(), pytest.raises(ValueError, match="unknown audit action 'exprot'"):
+        audit.record(db.get_db(), "exprot", client="127.0.0.1")

@@ -9,9 +9,11 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from faqbot.cli import main
 from faqbot.storage import db, usage
+from faqbot.storage.schema import unanswered
 
 CANARY = "canary-7Qx9 my email is jane@example.com, what is the price of gold teeth?"
 
@@ -71,10 +73,13 @@ def test_retention_purges_old_questions(make_app, tmp_path):
         connection = db.get_db()
         old = (datetime.now(UTC) - timedelta(days=31)).isoformat(timespec="seconds")
         new = (datetime.now(UTC) - timedelta(days=29)).isoformat(timespec="seconds")
-        connection.execute("INSERT INTO unanswered (created, kind, text) VALUES (?, 'fallback', 'old one')", (old,))
-        connection.execute("INSERT INTO unanswered (created, kind, text) VALUES (?, 'fallback', 'new one')", (new,))
+        connection.execute(unanswered.insert(), [_kept(old, "old one"), _kept(new, "new one")])
         assert usage.purge(connection, retention_days=30) == 1
-        assert [r[0] for r in connection.execute("SELECT text FROM unanswered")] == ["new one"]
+        assert list(connection.execute(select(unanswered.c.text)).scalars()) == ["new one"]
+
+
+def _kept(created: str, text: str) -> dict:
+    return {"created": created, "kind": "fallback", "text": text}
 
 
 def test_retention_is_enforced_on_start(make_app, tmp_path):
@@ -82,7 +87,7 @@ def test_retention_is_enforced_on_start(make_app, tmp_path):
     app = make_app(KEEP_UNANSWERED_TEXT=True)
     with app.app_context():
         old = (datetime.now(UTC) - timedelta(days=400)).isoformat(timespec="seconds")
-        db.get_db().execute("INSERT INTO unanswered (created, kind, text) VALUES (?, 'fallback', 'stale')", (old,))
+        db.get_db().execute(unanswered.insert().values(_kept(old, "stale")))
     make_app(KEEP_UNANSWERED_TEXT=True)  # a restart
     rows = sqlite3.connect(tmp_path / "faqbot.sqlite").execute("SELECT COUNT(*) FROM unanswered").fetchone()
     assert rows == (0,)
@@ -129,10 +134,10 @@ def test_unwritable_database_never_breaks_a_chat(make_app, tmp_path, caplog):
     app = make_app(KEEP_UNANSWERED_TEXT=True)
     client = app.test_client()
     with app.app_context():
-        db.get_db().execute(
+        db.get_db().exec_driver_sql(
             "CREATE TRIGGER no_writes BEFORE INSERT ON reply BEGIN SELECT RAISE(ABORT, 'disk full'); END"
         )
-        db.get_db().execute(
+        db.get_db().exec_driver_sql(
             "CREATE TRIGGER no_kept BEFORE INSERT ON unanswered BEGIN SELECT RAISE(ABORT, 'disk full'); END"
         )
     caplog.set_level(logging.WARNING)

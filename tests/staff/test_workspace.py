@@ -64,7 +64,7 @@ def test_console_is_not_recorded(staff, app, csrf):
     with app.app_context():
         from faqbot.storage import db
 
-        assert db.get_db().execute("SELECT COUNT(*) FROM reply").fetchone()[0] == 0
+        assert db.get_db().exec_driver_sql("SELECT COUNT(*) FROM reply").scalar_one() == 0
 
 
 def test_sources_page_shows_citations_and_gaps(staff):
@@ -93,7 +93,7 @@ def test_pages_still_open_when_the_database_cannot_be_read(staff, app):
     with app.app_context():
         from faqbot.storage import db
 
-        db.get_db().execute("DROP TABLE reply")
+        db.get_db().exec_driver_sql("DROP TABLE reply")
     assert "Usage figures are unavailable" in staff.get("/staff/entries/crown").get_data(as_text=True)
     report = staff.get("/staff/report")
     assert report.status_code == 200 and "Figures are unavailable" in report.get_data(as_text=True)

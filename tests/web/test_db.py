@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from faqbot.storage import db, writer
+from faqbot.storage import db, migrations, writer
 
 
 def rows(path: str, sql: str) -> list[tuple]:
@@ -23,10 +23,10 @@ def recorded(app, sql: str) -> list[tuple]:
     return rows(app.config["DATABASE"], sql)
 
 
-def test_first_start_creates_the_schema_at_the_latest_version(app):
-    """A new database gets every migration, and user_version says how many."""
+def test_first_start_creates_the_schema_at_the_newest_revision(app):
+    """A new database gets every table, and Alembic's version table says it is up to date."""
     path = app.config["DATABASE"]
-    assert rows(path, "PRAGMA user_version") == [(len(db.MIGRATIONS),)]
+    assert rows(path, "SELECT version_num FROM alembic_version") == [(migrations.head(),)]
     tables = {name for (name,) in rows(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"reply", "feedback"} <= tables
 
@@ -37,27 +37,6 @@ def test_restart_keeps_the_data_and_runs_nothing_twice(make_app, client):
     assert db.writer(client.application).flush()
     app = make_app()
     assert rows(app.config["DATABASE"], "SELECT COUNT(*) FROM reply") == [(1,)]
-
-
-def test_an_older_database_is_migrated_forward(tmp_path, monkeypatch):
-    """A database at version 1 receives only the migrations it has not had yet."""
-    path = str(tmp_path / "old.sqlite")
-    connection = db.connect(path)
-    db.migrate(connection)
-    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, ("CREATE TABLE extra (id INTEGER PRIMARY KEY)",)])
-    assert db.migrate(connection) == len(db.MIGRATIONS)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == len(db.MIGRATIONS)
-    connection.execute("SELECT COUNT(*) FROM extra")
-
-
-def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch):
-    """A broken migration is rolled back whole: no half-made tables, version unchanged."""
-    connection = db.connect(str(tmp_path / "x.sqlite"))
-    monkeypatch.setattr(db, "MIGRATIONS", [("CREATE TABLE good (id INTEGER)", "NOT SQL AT ALL")])
-    with pytest.raises(sqlite3.Error):
-        db.migrate(connection)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 0
-    assert connection.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'good'").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize(
@@ -93,10 +72,11 @@ def test_a_database_that_cannot_be_written_never_breaks_the_chat(make_app, tmp_p
     if broken == "a folder":
         path.mkdir()
     if broken == "newer than this faqbot":
-        db.connect(str(path)).execute("PRAGMA user_version = 99")
+        sqlite3.connect(path).execute("PRAGMA user_version = 99")
     app = make_app(DATABASE=str(path))
     if broken == "locked by another process":
-        db.connect(str(path)).execute("BEGIN EXCLUSIVE")
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
     message = "what is a dental implant"
     with caplog.at_level(logging.WARNING):
         started = time.monotonic()

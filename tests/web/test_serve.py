@@ -53,59 +53,6 @@ def test_at_least_one_thread_is_needed(app):
         make_server(app, "127.0.0.1", 0, threads=0)
 
 
-def test_sigterm_writes_the_queued_statistics_before_exiting(tmp_path):
-    """Stopping the server as a service manager does (SIGTERM) loses no recorded reply."""
-    import os
-    import signal
-    import socket
-    import sqlite3
-    import subprocess
-    import sys
-    import time
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    database = tmp_path / "stats.sqlite"
-    env = {
-        **os.environ,
-        "FAQBOT_DATABASE": str(database),
-        "FAQBOT_SECRET_KEY": "s" * 64,
-        "FAQBOT_RATELIMIT_ENABLED": "false",
-        "FAQBOT_EMBEDDING_CACHE": str(tmp_path / "embeddings.npz"),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "faqbot", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/api/health", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        for _ in range(20):
-            request = urllib.request.Request(
-                base + "/api/chat",
-                data=json.dumps({"message": "what is a dental implant"}).encode(),
-                headers={"Content-Type": "application/json"},
-            )
-            urllib.request.urlopen(request, timeout=10).close()
-        server.send_signal(signal.SIGTERM)
-        _, errors = server.communicate(timeout=30)
-    finally:
-        server.kill()
-    assert server.returncode == 0, errors
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM reply").fetchone() == (20,)
-    assert "Statistics writer stopped: 20 row(s) written, 0 dropped" in errors
-
-
 def test_serve_prints_each_log_line_once(monkeypatch, tmp_path, capsys):
     """The app made by `serve` logs through the one stderr handler only, start-up messages included."""
     import logging

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 import stat
 import threading
-import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from faqbot import create_app
 from faqbot.config import ConfigError
-from faqbot.storage import db, usage, writer
+from faqbot.storage import db
+from faqbot.storage.engine import create_engine, database_url
+from faqbot.storage.migrations import migrate
 
 
 def _mode(path) -> int:
@@ -55,32 +55,6 @@ def test_health_is_ok_while_statistics_are_written(client):
     assert body["status"] == "ok" and body["statistics"] == {"status": "ok", "reason": "", "dropped": 0}
 
 
-def test_retention_runs_on_a_timer_while_the_server_runs(make_app, caplog):
-    """A kept question past the retention period is deleted by the running server, and the log says so."""
-    app = make_app(KEEP_UNANSWERED_TEXT=True, RETENTION_DAYS=30)
-    old = (datetime.now(UTC) - timedelta(days=40)).isoformat(timespec="seconds")
-    with sqlite3.connect(app.config["DATABASE"]) as connection:
-        connection.execute("INSERT INTO unanswered (created, kind, text) VALUES (?, 'fallback', 'stale')", (old,))
-    caplog.set_level(logging.INFO)
-    # The app's own writer runs it every RETENTION_CHECK_MINUTES; this one every 50 ms, with the same job.
-    timer = writer.StatsWriter(
-        app.config["DATABASE"],
-        open_database=db.connect,
-        migrate=db.migrate,
-        housekeeping=usage.retention_job(app),
-        housekeeping_seconds=0.05,
-    )
-    try:
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and "Deleted 1 kept question" not in caplog.text:
-            time.sleep(0.05)
-    finally:
-        timer.close()
-    assert "Deleted 1 kept question(s) past the 30-day retention period" in caplog.text
-    with sqlite3.connect(app.config["DATABASE"]) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM unanswered").fetchone() == (0,)
-
-
 def test_instance_folder_and_database_are_private_whatever_the_umask(tmp_path, monkeypatch):
     instance = tmp_path / "instance"
     monkeypatch.setattr("flask.app.Flask.auto_find_instance_path", lambda self: str(instance))
@@ -112,39 +86,13 @@ def test_a_secret_key_readable_by_others_stops_the_start_naming_the_file(tmp_pat
         create_app({"DATABASE": str(tmp_path / "s.sqlite"), "EMBEDDING_CACHE": str(tmp_path / "e.npz")})
 
 
-class _DiskFull:
-    """A connection on a full disk: BEGIN fails, so there is no transaction to roll back (as SQLite does)."""
+def test_a_full_disk_at_start_is_named_as_such(tmp_path):
+    """SQLite failing at BEGIN (a full disk) is reported as that, not hidden by a failed rollback."""
+    engine = create_engine(database_url({"DATABASE": str(tmp_path / "full.sqlite")}), pooled=False)
 
-    in_transaction = False
+    @event.listens_for(engine, "begin")
+    def disk_full(connection):
+        raise sqlite3.OperationalError("database or disk is full")
 
-    def execute(self, sql, *args):
-        if sql.startswith("BEGIN"):
-            raise sqlite3.OperationalError("database or disk is full")
-        if sql == "ROLLBACK":
-            raise sqlite3.OperationalError("cannot rollback - no transaction is active")
-        return None
-
-
-def test_a_full_disk_at_start_is_named_as_such():
-    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
-        db.migrate(_DiskFull())
-
-
-def test_one_row_that_cannot_be_written_loses_only_itself(make_app):
-    """A row SQLite refuses to take (text it cannot encode) is dropped alone; its batch and later rows are kept."""
-    app = make_app()
-    stats = db.writer(app)
-    sql = "INSERT INTO reply (created, channel, kind, entry_id, confidence) VALUES ('2026-01-01', 'api', ?, NULL, 0)"
-    release = threading.Event()
-    original = stats._write
-    stats._write = lambda batch: (release.wait(10), original(batch))  # hold the thread so the rows batch up
-    stats.submit(writer.Row(sql, ("fallback",), "a reply"))
-    for kind in ("answer", "\udfff", "fallback"):
-        stats.submit(writer.Row(sql, (kind,), "a reply"))
-    release.set()
-    assert stats.flush()
-    stats._write = original
-    stats.submit(writer.Row(sql, ("smalltalk",), "a reply"))
-    assert stats.flush()
-    state = stats.state()
-    assert (state.written, state.dropped) == (4, 1)
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"), engine.connect() as connection:
+        migrate(connection)

@@ -1,15 +1,15 @@
-"""The staff report's figures, chart and CSV, computed from a real SQLite file."""
+"""The staff report's figures, chart and CSV, computed from a real database: SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-import sqlite3
 from datetime import date
 
 import pytest
 
+from faqbot.storage import schema
 from faqbot.storage.grouping import QuestionGroup
 from faqbot.storage.report import build_report, chart_svg, entry_stats, report_csv
 
@@ -17,14 +17,8 @@ TODAY = date(2026, 11, 21)
 
 
 @pytest.fixture
-def stats_db(tmp_path):
+def stats_db(connection):
     """A statistics database with a few days of replies and votes."""
-    db = sqlite3.connect(tmp_path / "stats.sqlite")
-    db.executescript("""
-        CREATE TABLE reply (id INTEGER PRIMARY KEY, created TEXT, channel TEXT, kind TEXT, entry_id TEXT,
-                            confidence REAL);
-        CREATE TABLE feedback (id INTEGER PRIMARY KEY, created TEXT, entry_id TEXT, vote INTEGER);
-    """)
     rows = [
         ("2026-11-21T09:00:00", "answer", "healing-time"),
         ("2026-11-21T09:05:00", "answer", "healing-time"),
@@ -33,8 +27,9 @@ def stats_db(tmp_path):
         ("2026-11-20T11:00:00", "urgent", None),
         ("2026-10-01T11:00:00", "answer", "crown"),  # outside a 30-day report
     ]
-    db.executemany(
-        "INSERT INTO reply (created, channel, kind, entry_id, confidence) VALUES (?, 'api', ?, ?, 0.9)", rows
+    connection.execute(
+        schema.reply.insert(),
+        [{"created": c, "channel": "api", "kind": k, "entry_id": e, "confidence": 0.9} for c, k, e in rows],
     )
     votes = [
         ("2026-11-21", "crown", -1),
@@ -42,9 +37,8 @@ def stats_db(tmp_path):
         ("2026-11-21", "healing-time", 1),
         ("2026-11-20", "healing-time", -1),
     ]
-    db.executemany("INSERT INTO feedback (created, entry_id, vote) VALUES (?, ?, ?)", votes)
-    db.commit()
-    return db
+    connection.execute(schema.feedback.insert(), [{"created": c, "entry_id": e, "vote": v} for c, e, v in votes])
+    return connection
 
 
 def test_counts_per_day_and_kind(stats_db):
@@ -79,7 +73,7 @@ def test_chart_is_plain_svg_with_a_title(stats_db):
 
 def test_empty_database_gives_an_empty_report(tmp_path, stats_db):
     """No replies yet: zeros, no division by zero, a chart that still draws."""
-    stats_db.execute("DELETE FROM reply")
+    stats_db.execute(schema.reply.delete())
     report = build_report(stats_db, days=7, today=TODAY)
     assert report.replies == 0 and report.fallback_rate == 0.0
     assert "<svg" in chart_svg(report)

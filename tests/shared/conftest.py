@@ -1,0 +1,70 @@
+"""Fixtures for what processes share: apps that are separate "processes" on one Redis, or on none."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from faqbot import create_app
+from faqbot.shared.notifications import knowledge_updates
+from faqbot.storage.accounts import hash_password
+
+PASSWORD = "a long staff password"
+PASSWORD_HASH = hash_password(PASSWORD)
+SECRET_KEY = "k" * 64  # several processes of one deployment share their secret key
+
+
+@pytest.fixture(params=["memory", "redis"])
+def sharing(request) -> dict:
+    """Settings for processes that share nothing (memory), then for processes sharing one Redis."""
+    return {"REDIS_URL": request.getfixturevalue("redis_url")} if request.param == "redis" else {}
+
+
+@pytest.fixture
+def make_process(tmp_path: Path, sharing: dict) -> Callable[..., Flask]:
+    """An app standing for one server process: its own SQLite file, the test's Redis (if any)."""
+    made = []
+
+    def make(**settings: Any) -> Flask:
+        folder = tmp_path / f"process-{len(made)}"
+        config = {
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": SECRET_KEY,
+            "STAFF_PASSWORD_HASH": PASSWORD_HASH,
+            "DATABASE": str(folder / "faqbot.sqlite"),
+        }
+        app = create_app({**config, **sharing, **settings})
+        app.instance_path = str(folder / "instance")
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:  # stop listening: a later test's notice must not reload this one's knowledge
+        knowledge_updates(app).close()
+
+
+def form_token(client, path: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def log_in() -> Callable[..., Any]:
+    """Log a client in to the staff workspace through the form."""
+
+    def submit(client, password: str = PASSWORD):
+        return client.post(
+            "/staff/login", data={"password": password, "csrf_token": form_token(client, "/staff/login")}
+        )
+
+    return submit
+
+
+@pytest.fixture
+def csrf() -> Callable[[Any, str], str]:
+    return form_token

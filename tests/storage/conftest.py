@@ -1,0 +1,72 @@
+"""Fixtures for the storage tests: each runs once on an SQLite file and once on a PostgreSQL database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from faqbot import create_app
+from faqbot.storage.accounts import hash_password
+from faqbot.storage.engine import create_engine, database_url
+from faqbot.storage.migrations import migrate
+
+PASSWORD = "a long staff password"
+PASSWORD_HASH = hash_password(PASSWORD)
+
+
+@pytest.fixture
+def url(storage_settings):
+    """The SQLAlchemy URL of this test's database."""
+    return database_url(storage_settings)
+
+
+@pytest.fixture
+def connection(url):
+    """A connection to this test's database, migrated, each statement committing on its own (as get_db())."""
+    with create_engine(url, pooled=False).connect() as fresh:
+        migrate(fresh)
+    engine = create_engine(url, autocommit=True)
+    with engine.connect() as opened:
+        yield opened
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(storage_settings, tmp_path: Path) -> Callable[..., Flask]:
+    """Build an app on this test's database, with a staff password; keyword settings override."""
+
+    def make(**settings: Any) -> Flask:
+        config = {"TESTING": True, "RATELIMIT_ENABLED": False, "STAFF_PASSWORD_HASH": PASSWORD_HASH}
+        app = create_app({**config, **storage_settings, **settings})
+        app.instance_path = str(tmp_path / "instance")
+        return app
+
+    return make
+
+
+def form_token(client, path: str) -> str:
+    """The CSRF token of the form on a page."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def log_in() -> Callable[..., Any]:
+    """Log a client in to the staff workspace through the form."""
+
+    def submit(client, password: str = PASSWORD):
+        return client.post(
+            "/staff/login", data={"password": password, "csrf_token": form_token(client, "/staff/login")}
+        )
+
+    return submit
+
+
+@pytest.fixture
+def csrf() -> Callable[[Any, str], str]:
+    """Read the CSRF token of a page's form."""
+    return form_token

@@ -1,0 +1,170 @@
+"""Alembic migrations at start: a new database, a restart, an SQLite file from before Alembic, a newer one."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pre_alembic
+import pytest
+from sqlalchemy import inspect, text
+
+from faqbot import create_app
+from faqbot.storage import db, migrations, schema
+from faqbot.storage.engine import create_engine, database_url
+from faqbot.storage.migrations import DatabaseTooNew, migrate
+
+# Made by faqbot at commit 4eab8df (before Alembic) serving 4 replies, 2 votes, 1 kept question and a staff login.
+MADE_BY_OLD_FAQBOT = Path(__file__).resolve().parent.parent / "data" / "faqbot-before-alembic.sqlite"
+TABLES = {"reply", "feedback", "unanswered", "staff_session", "audit"}
+
+
+def run_migrate(url) -> str:
+    with create_engine(url, pooled=False).connect() as connection:
+        return migrate(connection)
+
+
+def tables(url) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def count(url, table: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_a_new_database_gets_every_table_at_the_newest_revision(url):
+    """The first start creates the schema and records Alembic's newest revision."""
+    assert run_migrate(url) == migrations.head()
+    assert tables(url) == TABLES | {"alembic_version"}
+
+
+def test_the_schema_module_and_the_revisions_agree(url):
+    """The tables the code queries (storage/schema.py) are the ones the revisions make, column for column."""
+    run_migrate(url)
+    engine = create_engine(url)
+    try:
+        inspector = inspect(engine)
+        for table in schema.metadata.tables.values():
+            made = {column["name"] for column in inspector.get_columns(table.name)}
+            assert made == set(table.columns.keys()), table.name
+            indexes = {index["name"] for index in inspector.get_indexes(table.name)}
+            assert indexes == {index.name for index in table.indexes}, table.name
+    finally:
+        engine.dispose()
+
+
+def test_a_restart_keeps_the_rows_and_runs_nothing_twice(url, stored, storage_settings):
+    """Migrating again on an up-to-date database changes nothing."""
+    run_migrate(url)
+    stored(
+        storage_settings, "INSERT INTO audit (created, action, client, detail) VALUES ('2026-01-01', 'login', 'x', '')"
+    )
+    assert run_migrate(url) == migrations.head()
+    assert count(url, "audit") == 1
+
+
+def test_a_database_from_a_newer_faqbot_is_refused_untouched(url, stored, storage_settings):
+    """A revision this faqbot does not know means a newer faqbot made the database: nothing is changed."""
+    run_migrate(url)
+    stored(storage_settings, "UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(DatabaseTooNew, match="9999_from_the_future"):
+        run_migrate(url)
+    assert stored(storage_settings, "SELECT version_num FROM alembic_version") == [("9999_from_the_future",)]
+
+
+def test_a_failing_revision_leaves_the_database_as_it_was(url, tmp_path, monkeypatch):
+    """A revision that fails halfway is rolled back whole: no half-made table, the revision unchanged."""
+    run_migrate(url)
+    folder = tmp_path / "migrations"
+    shutil.copytree(migrations.FOLDER, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "versions" / "0002_broken.py").write_text(
+        'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "0002"\ndown_revision = "0001"\n'
+        "branch_labels = depends_on = None\n\n\ndef upgrade():\n"
+        '    op.create_table("half_made", sa.Column("id", sa.Integer, primary_key=True))\n'
+        '    op.execute("THIS IS NOT SQL")\n'
+    )
+    monkeypatch.setattr(migrations, "FOLDER", folder)
+    with pytest.raises(Exception, match="THIS IS NOT SQL"):
+        run_migrate(url)
+    assert "half_made" not in tables(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+    engine.dispose()
+
+
+@pytest.fixture
+def old_file(tmp_path) -> Path:
+    """A copy of the SQLite file the old faqbot made."""
+    path = tmp_path / "faqbot.sqlite"
+    shutil.copyfile(MADE_BY_OLD_FAQBOT, path)
+    return path
+
+
+def test_the_old_faqbots_file_is_adopted_with_every_row(old_file):
+    """A file made before Alembic (user_version 3) is stamped and used as it is: no row is lost or duplicated."""
+    before = {table: _count_sqlite(old_file, table) for table in TABLES}
+    assert before == {"reply": 4, "feedback": 2, "unanswered": 1, "staff_session": 1, "audit": 1}
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "DATABASE": str(old_file)})
+    assert {table: _count_sqlite(old_file, table) for table in TABLES} == before
+    with sqlite3.connect(old_file) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrations.head(),)]
+    client = app.test_client()
+    assert client.post("/api/chat", json={"message": "what is a dental implant"}).status_code == 200
+    assert db.writer(app).flush()
+    assert _count_sqlite(old_file, "reply") == 5 and db.store_state(app).dropped == 0
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_files_at_every_pre_alembic_version_are_completed(tmp_path, version):
+    """A file the old migrations left at version 1 or 2 gets only the tables it lacks; its rows stay."""
+    path = str(tmp_path / "old.sqlite")
+    with sqlite3.connect(path, isolation_level=None) as connection:
+        pre_alembic.migrate(connection, upto=version)
+        connection.execute(
+            "INSERT INTO reply (created, channel, kind, confidence) VALUES ('2025-05-05', 'api', 'x', 1)"
+        )
+    url = database_url({"DATABASE": path})
+    assert run_migrate(url) == migrations.head()
+    assert tables(url) == TABLES | {"alembic_version"}
+    assert count(url, "reply") == 1
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (len(pre_alembic.MIGRATIONS),)
+
+
+def test_the_copied_old_migrations_made_the_old_faqbots_schema(tmp_path, old_file):
+    """pre_alembic.py is faithful: it makes exactly the tables and indexes of the file the old faqbot made."""
+    path = tmp_path / "remade.sqlite"
+    with sqlite3.connect(path, isolation_level=None) as connection:
+        pre_alembic.migrate(connection)
+    assert _schema(path) == _schema(old_file)
+
+
+def test_an_sqlite_file_newer_than_alembic_adoption_is_refused(tmp_path):
+    """An SQLite file without Alembic's table but past the last hand-written version is not ours to change."""
+    path = str(tmp_path / "odd.sqlite")
+    sqlite3.connect(path).execute("PRAGMA user_version = 99")
+    with pytest.raises(DatabaseTooNew, match="schema version 99 is newer"):
+        run_migrate(database_url({"DATABASE": path}))
+
+
+def _count_sqlite(path, table: str) -> int:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def _schema(path) -> list[tuple]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name != 'alembic_version' ORDER BY name"
+        ).fetchall()
