@@ -2,7 +2,7 @@
 
 Each runs on a free loopback port with its own temporary data folder and is stopped (and the folder
 removed) at the end. PostgreSQL refuses to run as root: as root, its folder belongs to the `postgres`
-user the Debian package creates, and its programs run as that user (runuser). `make test` installs
+user the Debian package creates, and its programs are started as that user. `make test` installs
 the packages when they are missing (the Makefile's `services` target).
 """
 
@@ -50,11 +50,13 @@ class PostgresServer:
         self.bin = postgres_bin()
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="faqbot-pg-"))
-        self._as_user: list[str] = []
+        # PostgreSQL refuses to run as root: as root (CI), its programs run as the package's postgres user.
+        # subprocess switches user itself: runuser lives in /usr/sbin, which a CI PATH may not include.
+        self._as_user: dict = {}
         if os.geteuid() == 0:
             owner = pwd.getpwnam("postgres")
             os.chown(self.folder, owner.pw_uid, owner.pw_gid)
-            self._as_user = ["runuser", "-u", "postgres", "--"]
+            self._as_user = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
         self._databases = 0
 
     def start(self) -> PostgresServer:
@@ -94,8 +96,8 @@ class PostgresServer:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def _run(self, program: str, *args: str) -> None:
-        command = [*self._as_user, str(self.bin / program), *args]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=self.folder)
+        command = [str(self.bin / program), *args]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=self.folder, **self._as_user)
         if result.returncode != 0:
             raise RuntimeError(f"{program} failed: {result.stdout}{result.stderr}")
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import staff_forms
 from flask import Flask
 
 from faqbot import create_app
 from faqbot.shared.notifications import knowledge_updates
-from faqbot.storage.accounts import hash_password
 
-PASSWORD = "a long staff password"
-PASSWORD_HASH = hash_password(PASSWORD)
+PASSWORD_HASH = staff_forms.PASSWORD_HASH
 SECRET_KEY = "k" * 64  # several processes of one deployment share their secret key
 
 
@@ -49,22 +47,13 @@ def make_process(tmp_path: Path, sharing: dict) -> Callable[..., Flask]:
         knowledge_updates(app).close()
 
 
-def form_token(client, path: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
-
-
 @pytest.fixture
 def log_in() -> Callable[..., Any]:
     """Log a client in to the staff workspace through the form."""
-
-    def submit(client, password: str = PASSWORD):
-        return client.post(
-            "/staff/login", data={"password": password, "csrf_token": form_token(client, "/staff/login")}
-        )
-
-    return submit
+    return staff_forms.log_in
 
 
 @pytest.fixture
 def csrf() -> Callable[[Any, str], str]:
-    return form_token
+    """Read the CSRF token of a page's form."""
+    return staff_forms.form_token

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import staff_forms
 from flask import Flask
 from flask.testing import FlaskClient
 
 from faqbot import create_app
-from faqbot.storage.accounts import hash_password
 
-PASSWORD = "a long staff password"
-PASSWORD_HASH = hash_password(PASSWORD)
+PASSWORD = staff_forms.PASSWORD
+PASSWORD_HASH = staff_forms.PASSWORD_HASH
 
 
 @pytest.fixture
@@ -48,31 +47,20 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def csrf_token(client: FlaskClient, path: str) -> str:
-    """Return the CSRF token of the form on a page."""
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def log_in(client: FlaskClient, password: str = PASSWORD):
-    """Log in through the form as a person would."""
-    return client.post("/staff/login", data={"password": password, "csrf_token": csrf_token(client, "/staff/login")})
-
-
 @pytest.fixture
 def login() -> Callable[..., Any]:
     """Log a client in through the form (with an optional other password)."""
-    return log_in
+    return staff_forms.log_in
 
 
 @pytest.fixture
 def csrf() -> Callable[[FlaskClient, str], str]:
     """Read the CSRF token of a page's form."""
-    return csrf_token
+    return staff_forms.form_token
 
 
 @pytest.fixture
 def staff(client: FlaskClient) -> FlaskClient:
     """A browser logged in as staff."""
-    assert log_in(client).status_code == 303
+    assert staff_forms.log_in(client).status_code == 303
     return client

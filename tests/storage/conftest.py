@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import staff_forms
 from flask import Flask
 
 from faqbot import create_app
-from faqbot.storage.accounts import hash_password
 from faqbot.storage.engine import create_engine, database_url
 from faqbot.storage.migrations import migrate
 
-PASSWORD = "a long staff password"
-PASSWORD_HASH = hash_password(PASSWORD)
+PASSWORD_HASH = staff_forms.PASSWORD_HASH
 
 
 @pytest.fixture
@@ -49,24 +47,13 @@ def make_app(storage_settings, tmp_path: Path) -> Callable[..., Flask]:
     return make
 
 
-def form_token(client, path: str) -> str:
-    """The CSRF token of the form on a page."""
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
-
-
 @pytest.fixture
 def log_in() -> Callable[..., Any]:
     """Log a client in to the staff workspace through the form."""
-
-    def submit(client, password: str = PASSWORD):
-        return client.post(
-            "/staff/login", data={"password": password, "csrf_token": form_token(client, "/staff/login")}
-        )
-
-    return submit
+    return staff_forms.log_in
 
 
 @pytest.fixture
 def csrf() -> Callable[[Any, str], str]:
     """Read the CSRF token of a page's form."""
-    return form_token
+    return staff_forms.form_token
