@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import servers
+import staff_forms
 from sqlalchemy import create_engine, text
 
 from faqbot import create_app
@@ -170,3 +173,18 @@ def rate():
         return client.post("/api/feedback", json=body)
 
     return ask_and_vote
+
+
+# The staff login form, for every test package that logs in (tests/web has its own `csrf`).
+
+
+@pytest.fixture
+def log_in() -> Callable[..., Any]:
+    """Log a client in to the staff workspace through the form (optionally with another password)."""
+    return staff_forms.log_in
+
+
+@pytest.fixture
+def csrf() -> Callable[[Any, str], str]:
+    """Read the CSRF token of a page's form: csrf(client, path)."""
+    return staff_forms.form_token

@@ -45,15 +45,3 @@ def make_process(tmp_path: Path, sharing: dict) -> Callable[..., Flask]:
     yield make
     for app in made:  # stop listening: a later test's notice must not reload this one's knowledge
         knowledge_updates(app).close()
-
-
-@pytest.fixture
-def log_in() -> Callable[..., Any]:
-    """Log a client in to the staff workspace through the form."""
-    return staff_forms.log_in
-
-
-@pytest.fixture
-def csrf() -> Callable[[Any, str], str]:
-    """Read the CSRF token of a page's form."""
-    return staff_forms.form_token

@@ -54,12 +54,6 @@ def login() -> Callable[..., Any]:
 
 
 @pytest.fixture
-def csrf() -> Callable[[FlaskClient, str], str]:
-    """Read the CSRF token of a page's form."""
-    return staff_forms.form_token
-
-
-@pytest.fixture
 def staff(client: FlaskClient) -> FlaskClient:
     """A browser logged in as staff."""
     assert staff_forms.log_in(client).status_code == 303

@@ -45,15 +45,3 @@ def make_app(storage_settings, tmp_path: Path) -> Callable[..., Flask]:
         return app
 
     return make
-
-
-@pytest.fixture
-def log_in() -> Callable[..., Any]:
-    """Log a client in to the staff workspace through the form."""
-    return staff_forms.log_in
-
-
-@pytest.fixture
-def csrf() -> Callable[[Any, str], str]:
-    """Read the CSRF token of a page's form."""
-    return staff_forms.form_token
