@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .engine import build_assistant
     from .shared import notifications
     from .storage import accounts, db, files, usage
-    from .web import access_log, api, branding, chat, errors, security, sources, staff, staff_login
+    from .web import access_log, api, branding, chat, errors, security, sources, staff, staff_accounts, staff_login
 
     app = Flask(
         __name__,
@@ -46,8 +47,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     files.create_private_dir(app.instance_path)
     security.ensure_secret_key(app)
     files.refuse_if_readable_by_others(Path(app.instance_path) / security.SECRET_KEY_FILE, "The secret key file")
-    files.refuse_if_readable_by_others(Path(app.instance_path) / accounts.HASH_FILE, "The staff password hash file")
     config.check(app.config)
+    retired = accounts.retired_password(app.config, os.environ, app.instance_path)
+    if retired:
+        app.logger.warning(
+            "%s is no longer used: the shared staff password is retired, and staff log in with their own accounts. "
+            "Create the first administrator with: python -m faqbot staff add NAME --role admin --password-stdin; "
+            "then remove %s.",
+            retired,
+            retired,
+        )
 
     app.extensions["faqbot"] = build_assistant(app.config)
 
@@ -65,6 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(staff_login.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(staff_accounts.bp)
     staff_login.init_app(app)
     usage.purge_on_start(app)
     return app

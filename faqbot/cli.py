@@ -1,9 +1,8 @@
-"""The command line: ask, chat, check, eval, export, serve, staff passwords and sessions, purge (see --help)."""
+"""The command line: ask, chat, check, eval, export, serve, staff accounts and sessions, purge (see --help)."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import config
+from .cli_staff import FIRST_ADMIN, add_commands
 from .engine import build_assistant
 from .engine.assistant import Assistant
 from .engine.loading import KnowledgeError
@@ -69,15 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     serve.set_defaults(run=_serve)
 
-    password = commands.add_parser("set-staff-password", help="set the staff login password (kept only as a hash)")
-    password.add_argument("--stdin", action="store_true", help="read the password from standard input")
-    password.set_defaults(run=_set_staff_password)
-
-    hashed = commands.add_parser(
-        "hash-staff-password", help="print the hash of a new staff password, for FAQBOT_STAFF_PASSWORD_HASH"
-    )
-    hashed.add_argument("--stdin", action="store_true", help="read the password from standard input")
-    hashed.set_defaults(run=_hash_staff_password)
+    add_commands(commands)
+    for retired in ("set-staff-password", "hash-staff-password"):  # no help: left out of the list of commands
+        command = commands.add_parser(retired)
+        command.add_argument("--stdin", action="store_true")  # as old scripts call it, to reach the message
+        command.set_defaults(run=_retired)
 
     end_sessions = commands.add_parser("end-staff-sessions", help="end every staff session now (staff log in again)")
     end_sessions.set_defaults(run=_end_staff_sessions)
@@ -230,54 +226,18 @@ def _serve(args, settings, stdin, stdout) -> int:
     return 0
 
 
-def _new_password_hash(args, stdin) -> str | None:
-    """Read a new staff password (twice at a terminal) and return its hash; None after saying what is wrong."""
-    from .storage.accounts import PasswordError, hash_password
-
-    if args.stdin or not stdin.isatty():
-        password = stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("New staff password: ")
-        if getpass.getpass("Repeat it: ") != password:
-            print("error: the two passwords differ; nothing was changed", file=sys.stderr)
-            return None
-    try:
-        return hash_password(password)
-    except PasswordError as error:
-        print(f"error: {error} Nothing was changed.", file=sys.stderr)
-        return None
-
-
-def _hash_staff_password(args, settings, stdin, stdout) -> int:
-    password_hash = _new_password_hash(args, stdin)
-    if password_hash is None:
-        return 2
-    print(password_hash, file=stdout)  # only the hash: the password cannot be read back from it
-    return 0
-
-
-def _set_staff_password(args, settings, stdin, stdout) -> int:
-    from .storage.accounts import save_password_hash
-
-    password_hash = _new_password_hash(args, stdin)
-    if password_hash is None:
-        return 2
-    app = _web_app(settings)
-    path = save_password_hash(app.instance_path, password_hash)
-    print(f"Staff password set (hash stored in {path}). Staff log in at /staff/login.", file=stdout)
-    try:
-        ended = _end_all_sessions(app, "password-set")
-    except _store_errors() as error:
-        # Not fatal: each session remembers the password it was opened with and ends at its next request.
-        print(f"warning: could not record the change in the statistics database ({_describe(error)})", file=sys.stderr)
-    else:
-        print(f"Ended {ended} open staff session(s).", file=stdout)
-    return 0
+def _retired(args, settings, stdin, stdout) -> int:
+    print(
+        f"error: {args.command} is retired: the shared staff password is no longer used, and each person logs in\n"
+        f"with their own account. Create the first administrator with:\n  {FIRST_ADMIN}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _end_staff_sessions(args, settings, stdin, stdout) -> int:
     try:
-        ended = _end_all_sessions(_web_app(settings), "end-sessions")
+        ended = _end_all_sessions(_web_app(settings))
     except _store_errors() as error:
         print(
             f"error: the statistics database, which keeps staff sessions, is unavailable: {_describe(error)}",
@@ -288,8 +248,8 @@ def _end_staff_sessions(args, settings, stdin, stdout) -> int:
     return 0
 
 
-def _end_all_sessions(app, action: str) -> int:
-    """End every open staff session and put the action in the audit log; return how many were open."""
+def _end_all_sessions(app) -> int:
+    """End every open staff session and put it in the audit log; return how many were open."""
     from .shared.revocations import session_ends
     from .storage import audit, db, sessions
 
@@ -298,7 +258,7 @@ def _end_all_sessions(app, action: str) -> int:
         idle_seconds, now = app.config["STAFF_SESSION_MINUTES"] * 60, time.time()
         ended = sessions.end_all(connection, idle_seconds=idle_seconds, now=now)
         session_ends(app).end_all(now)  # also where other processes keep their own sessions
-        audit.record(connection, action, client=audit.COMMAND_LINE, detail=f"{ended} open")
+        audit.record(connection, "end-sessions", account="", client=audit.COMMAND_LINE, detail=f"{ended} open")
     return ended
 
 

@@ -54,13 +54,6 @@ def _secret(value: str) -> str:
     return value.strip()
 
 
-def _password_hash(value: str) -> str:
-    # A plain password pasted here by mistake must not become a login that never works (or leaks).
-    if not value.strip().startswith(("scrypt:", "pbkdf2:")):
-        raise ValueError("must be a hash made by 'python -m faqbot set-staff-password', not a password")
-    return value.strip()
-
-
 def _rate_limit(value: str) -> str:
     from limits import parse_many  # only the web app needs it, not the command line
 
@@ -210,13 +203,6 @@ SETTINGS: dict[str, Setting] = {
         "Sites allowed to show /embed in an iframe, separated by spaces, e.g. https://www.clinic.example.",
     ),
     # Staff workspace and learning from use.
-    "STAFF_PASSWORD_HASH": Setting(
-        "",
-        _password_hash,
-        "Hash of the staff password (from set-staff-password). Unset: instance/staff_password.hash, else no login.",
-        secret=True,
-        optional=True,
-    ),
     "STAFF_SESSION_MINUTES": Setting(60, _positive_int, "A staff session ends after this many idle minutes."),
     "STAFF_LOGIN_LIMIT": Setting(
         "30 per minute",

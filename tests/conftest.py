@@ -175,13 +175,20 @@ def rate():
     return ask_and_vote
 
 
-# The staff login form, for every test package that logs in (tests/web has its own `csrf`).
+# Staff accounts and the login form, for every test package that logs in (tests/web has its own `csrf`).
 
 
 @pytest.fixture
 def log_in() -> Callable[..., Any]:
-    """Log a client in to the staff workspace through the form (optionally with another password)."""
+    """Log a client in to the staff workspace through the form: log_in(client), or with another password or
+    name: log_in(client, "wrong password", name="rita")."""
     return staff_forms.log_in
+
+
+@pytest.fixture
+def add_account() -> Callable[..., None]:
+    """Create a staff account in an app's database: add_account(app, "rita", "editor") (password: the default)."""
+    return staff_forms.add_account
 
 
 @pytest.fixture

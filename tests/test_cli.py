@@ -1,4 +1,4 @@
-"""The command line: ask, chat, check, eval and export."""
+"""The command line: ask, chat, check, eval, export, and staff accounts."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import staff_forms
 
+from faqbot import create_app
 from faqbot.cli import main
+from faqbot.storage import accounts, audit, db
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -121,3 +124,112 @@ def test_module_entry_point_runs():
         [sys.executable, "-m", "faqbot", "ask", "hello"], cwd=PROJECT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and result.stdout.startswith("[smalltalk] Hello!")
+
+
+# Staff accounts from the command line, on an app whose database is in tmp_path.
+
+
+@pytest.fixture
+def staff_app(tmp_path, monkeypatch):
+    """The app the staff commands work on (as `serve` would run it), with no account yet."""
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "DATABASE": str(tmp_path / "faqbot.sqlite")})
+    monkeypatch.setattr("faqbot.cli._web_app", lambda settings: app)
+    return app
+
+
+def stored(app) -> list[tuple[str, str, str]]:
+    """Every account's name, role and password change time, and the audit rows: what a command may change."""
+    with app.app_context():
+        connection = db.get_db()
+        rows = [(a.name, a.role, a.password_changed) for a in accounts.listed(connection)]
+        return rows + [(e.action, e.account, e.detail) for e in audit.latest(connection)]
+
+
+def test_staff_add_then_list(staff_app):
+    """`staff add` makes an account that logs in with the password from stdin; `staff list` shows it."""
+    status, out = run(["staff", "add", "Ada", "--role", "admin", "--password-stdin"], "a long admin password\n")
+    assert status == 0 and out == "Added ada as admin. They log in at /staff/login.\n"
+    status, out = run(["staff", "list"])
+    header, row = out.splitlines()
+    assert status == 0 and header.split("  ")[:2] == ["NAME", "ROLE"] and row.split()[:2] == ["ada", "admin"]
+    assert row.split()[-1] == "0"  # open sessions
+    client = staff_app.test_client()
+    assert staff_forms.log_in(client, "a long admin password", name="ada").status_code == 303
+    with staff_app.app_context():
+        [event] = [e for e in audit.latest(db.get_db()) if e.action == "account-added"]
+    assert (event.account, event.client, event.detail) == ("", "command line", "ada, admin")
+
+
+def test_staff_list_without_accounts_says_how_to_make_the_first(staff_app):
+    """An empty list says how to create the first administrator."""
+    assert run(["staff", "list"]) == (
+        0,
+        "No staff accounts yet. Create the first administrator with:\n"
+        "  python -m faqbot staff add NAME --role admin --password-stdin\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["add", "rita", "--role", "owner", "--password-stdin"], "a long password here\n", "The role must be one of"),
+        (["add", "rita smith", "--role", "editor", "--password-stdin"], "a long password here\n", "A name is at most"),
+        (["add", "ada", "--role", "editor", "--password-stdin"], "a long password here\n", "already an account"),
+        (["add", "rita", "--role", "editor", "--password-stdin"], "short\n", "at least 12 characters"),
+        (["add", "rita", "--role", "editor", "--password-stdin"], "", "at least 12 characters"),
+        (["remove", "nobody"], "", "There is no account named nobody."),
+        (["remove", "ada"], "", "ada is the last administrator and cannot be removed."),
+        (["set-password", "nobody", "--password-stdin"], "a long password here\n", "There is no account named nobody."),
+        (["set-password", "ada", "--password-stdin"], "short\n", "at least 12 characters"),
+        (["set-role", "ada", "editor"], "", "ada is the last administrator and cannot be demoted."),
+        (["set-role", "ada", "superuser"], "", "The role must be one of editor, reviewer, admin."),
+        (["set-role", "nobody", "editor"], "", "There is no account named nobody."),
+    ],
+)
+def test_bad_staff_input_exits_1_and_changes_nothing(staff_app, capsys, args, stdin, message):
+    """Each mistake is named on stderr, with exit status 1, and no account or audit row changes."""
+    run(["staff", "add", "ada", "--role", "admin", "--password-stdin"], "a long admin password\n")
+    before = stored(staff_app)
+    capsys.readouterr()
+    status, out = run(["staff", *args], stdin)
+    err = capsys.readouterr().err
+    assert status == 1 and out == "" and message in err and err.rstrip().endswith("Nothing was changed.")
+    assert stored(staff_app) == before
+
+
+@pytest.mark.parametrize("command", [["remove", "rita"], ["set-password", "rita", "--password-stdin"]])
+def test_removing_or_a_new_password_ends_that_accounts_sessions(staff_app, command):
+    """`staff remove` and `staff set-password` log the account out everywhere; other accounts stay in."""
+    staff_forms.add_account(staff_app, "rita", "editor")
+    staff_forms.add_account(staff_app, "sam", "reviewer")
+    rita, sam = staff_app.test_client(), staff_app.test_client()
+    assert staff_forms.log_in(rita, name="rita").status_code == 303 and staff_forms.log_in(sam).status_code == 303
+    status, out = run(["staff", *command], "a brand new password\n")
+    assert status == 0 and "ended 1 open staff session(s)" in out
+    assert rita.get("/staff/").status_code == 302 and sam.get("/staff/").status_code == 200
+
+
+def test_set_role(staff_app):
+    """`staff set-role` gives another role, recorded in the audit log."""
+    staff_forms.add_account(staff_app, "rita", "editor")
+    assert run(["staff", "set-role", "rita", "reviewer"]) == (0, "rita is now reviewer.\n")
+    assert ("role-changed", "", "rita, editor to reviewer") in stored(staff_app)
+
+
+def test_at_a_terminal_the_password_is_asked_for_twice(staff_app, monkeypatch, capsys):
+    """Without --password-stdin at a terminal, getpass asks twice; two different answers change nothing."""
+    answers = iter(["a long admin password", "a long admin pasword"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True
+    assert main(["staff", "add", "ada", "--role", "admin"], stdin=terminal, stdout=io.StringIO()) == 1
+    assert "The two passwords differ." in capsys.readouterr().err and stored(staff_app) == []
+
+
+@pytest.mark.parametrize("command", ["set-staff-password", "hash-staff-password"])
+def test_the_shared_password_commands_are_retired(command, capsys):
+    """The old commands (as scripts call them) exit 1, saying how to create accounts instead."""
+    status, out = run([command, "--stdin"], "a long staff password\n")
+    err = capsys.readouterr().err
+    assert status == 1 and out == ""
+    assert "shared staff password is no longer used" in err and "python -m faqbot staff add NAME --role admin" in err

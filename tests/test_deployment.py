@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import yaml
 
-from faqbot.cli import main
 from faqbot.config import ENV_PREFIX, SETTINGS, env_overrides
-from faqbot.storage.accounts import password_matches
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -83,9 +80,9 @@ def test_every_setting_compose_passes_exists_and_parses():
     env_overrides(literal)  # raises, naming the key, on a bad value
 
 
-def test_hash_staff_password_prints_a_hash_the_login_accepts():
-    """`hash-staff-password` (how a container deployment gets FAQBOT_STAFF_PASSWORD_HASH) prints only the hash."""
-    out = io.StringIO()
-    assert main(["hash-staff-password", "--stdin"], stdin=io.StringIO("a long staff password\n"), stdout=out) == 0
-    printed = out.getvalue().strip()
-    assert "a long staff password" not in printed and password_matches(printed, "a long staff password")
+def test_no_file_still_sets_the_retired_shared_password():
+    """Staff log in with accounts in the database: neither compose nor the example .env sets the old hash."""
+    environment = COMPOSE["services"]["app"]["environment"]
+    example = (ROOT / "deploy" / "env.example").read_text()
+    assert "STAFF_PASSWORD_HASH" not in str(environment) and "STAFF_PASSWORD_HASH" not in example
+    assert "STAFF_PASSWORD_HASH" not in DOCKERFILE and "STAFF_PASSWORD_HASH" not in SETTINGS

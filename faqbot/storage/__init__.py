@@ -1,2 +1,2 @@
-"""Storage: the statistics database (SQLite or PostgreSQL), kept questions, staff sessions, the audit log,
-the staff password and the reports built from them."""
+"""Storage: the statistics database (SQLite or PostgreSQL), kept questions, staff accounts and sessions, the
+audit log and the reports built from them."""

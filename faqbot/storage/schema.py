@@ -45,12 +45,24 @@ unanswered = Table(
     Index("unanswered_created", "created"),
 )
 
+# Staff accounts: each person logs in by name; roles and what they may do are in faqbot.roles.
+staff_account = Table(
+    "staff_account",
+    metadata,
+    Column("name", Text, primary_key=True),  # lower-case letters, digits, . - _ (accounts.check_name); 40 at most
+    Column("role", Text, nullable=False),  # one of faqbot.roles.ROLES
+    Column("password_hash", Text, nullable=False),  # scrypt, salted; never the password
+    Column("created", Text, nullable=False),
+    Column("password_changed", Text, nullable=False),  # to the microsecond: a new password ends older sessions
+)
+
 # Staff sessions kept server-side, so logout, a new password or an administrator ends every copy.
 staff_session = Table(
     "staff_session",
     metadata,
     Column("id_hash", Text, primary_key=True),  # sha256 of the random id in the cookie, never the id
-    Column("password", Text, nullable=False),  # fingerprint of the password hash at login
+    Column("account", Text, nullable=False),  # the account's name: removing the account ends the session
+    Column("password_changed", Text, nullable=False),  # the account's at login: a new password ends the session
     Column("created", Float, nullable=False),  # seconds since the epoch
     Column("last_seen", Float, nullable=False),  # updated at most once a minute
     Column("client", Text, nullable=False),  # the address the login came from
@@ -64,7 +76,8 @@ audit = Table(
     Column("id", Integer, primary_key=True),
     Column("created", Text, nullable=False),
     Column("action", Text, nullable=False),  # one of faqbot.storage.audit.ACTIONS
+    Column("account", Text, nullable=False, server_default=""),  # "": the command line, or a name nobody has
     Column("client", Text, nullable=False),  # the client's address, or "command line"
-    Column("detail", Text, nullable=False),  # fixed words and numbers only, never text from a request
+    Column("detail", Text, nullable=False),  # fixed words, numbers and account names, never text from a request
     Index("audit_created", "created"),
 )

@@ -1,8 +1,8 @@
-"""A growing wait after wrong staff passwords, per client and for the shared login, instead of a lockout.
+"""A growing wait after wrong staff passwords, per client and for the login as a whole, instead of a lockout.
 
 After FREE_FAILURES wrong passwords from one client, its next attempt must wait 1 s, then 2 s, 4 s, ...
-up to MAX_WAIT seconds; the shared staff login gets the same after ACCOUNT_FREE_FAILURES wrong
-passwords from anywhere (guessing spread over many addresses). A wait is never a lockout: once it has
+up to MAX_WAIT seconds; the whole staff login gets the same after ACCOUNT_FREE_FAILURES wrong
+passwords from anywhere, for any name (guessing spread over many addresses). A wait is never a lockout: once it has
 passed the right password works, and a client that logged in recently is not held up by failures from
 elsewhere, so nobody can keep the clinic's own staff out by failing on purpose.
 
@@ -27,7 +27,7 @@ MAX_WAIT = 5 * 60
 FORGET_AFTER = 60 * 60
 KNOWN_FOR = 12 * 60 * 60  # a client that logged in stays exempt from the shared login's wait for a working day
 MAX_CLIENTS = 10_000  # memory stays bounded however many addresses an attacker uses
-_ACCOUNT = "staff"  # one shared password today, so one account
+_ACCOUNT = "staff"  # the login as a whole, whichever name was typed (counted apart from any one address)
 
 
 @dataclass

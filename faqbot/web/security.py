@@ -49,7 +49,7 @@ class SessionSerializer(TaggedJSONSerializer):
     A cookie signed with our key may still hold what this faqbot never wrote (one from another
     version, or made with a leaked key): a session that is not an object starts afresh, and Flask's
     flashed messages and Flask-WTF's CSRF token are dropped unless they have the shape those read.
-    faqbot's own keys are checked where they are read (staff_login.is_signed_in, chat.py).
+    faqbot's own keys are checked where they are read (staff_login.signed_in_account, chat.py).
     """
 
     def loads(self, value: str) -> dict:

@@ -1,7 +1,8 @@
 """The staff workspace: standard answers, a test console, source coverage and the usage report.
 
-Everything here is behind `login_required`. Nothing shows a patient's words except the report's
-unanswered questions, and only when KEEP_UNANSWERED_TEXT is on (redacted, time-limited).
+Everything here is behind `login_required`: every role may view it (faqbot.roles). Nothing shows a
+patient's words except the report's unanswered questions, and only when KEEP_UNANSWERED_TEXT is on
+(redacted, time-limited).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..storage.engine import DATABASE_ERRORS, describe
 from ..storage.grouping import group_questions
 from ..storage.report import build_report, chart_svg, entry_stats, report_csv
 from . import get_assistant
-from .staff_login import login_required, record_action, staff_password_hash
+from .staff_login import login_required, record_action
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -142,11 +143,10 @@ def activity() -> str:
     """Show the latest staff actions and the open sessions, with a button that ends them all."""
     events = _safely(lambda: audit.latest(db.get_db(), limit=ACTIVITY_SHOWN))
     open_sessions = _safely(
-        lambda: sessions.count_open(
-            db.get_db(),
-            password_hash=staff_password_hash() or "",
-            idle_seconds=current_app.config["STAFF_SESSION_MINUTES"] * 60,
-            now=time.time(),
+        lambda: sum(
+            sessions.count_open(
+                db.get_db(), idle_seconds=current_app.config["STAFF_SESSION_MINUTES"] * 60, now=time.time()
+            ).values()
         )
     )
     return render_template("staff/activity.html", events=events, open_sessions=open_sessions, shown=ACTIVITY_SHOWN)

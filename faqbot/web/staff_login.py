@@ -1,9 +1,11 @@
-"""Staff login: one shared staff password, server-side sessions, a growing wait after wrong passwords.
+"""Staff login by name and password, server-side sessions, roles, a growing wait after wrong passwords.
 
-Every staff view is wrapped in `login_required`; tests/staff/test_access.py walks every /staff route
-to prove anonymous requests are refused. The cookie holds only a random session id; its row in the
-statistics database (faqbot.storage.sessions) says whether the session is still open, so logging out
-ends every copy of the cookie. Without the database nobody can log in: the login fails closed.
+Every staff view is wrapped in `login_required`, or in `permission_required` for what only some roles
+may do (faqbot.roles); tests/staff/test_access.py walks every /staff route to prove anonymous requests
+are refused. The cookie holds only a random session id; its row in the statistics database
+(faqbot.storage.sessions) says whether the session is still open and whose it is, so logging out ends
+every copy of the cookie, and so do removing the account or giving it a new password. Without the
+database nobody can log in: the login fails closed.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from .. import roles
 from ..shared import Unavailable
 from ..shared.revocations import session_ends
-from ..storage import audit, db, sessions
-from ..storage.accounts import password_matches, stored_password_hash
+from ..storage import accounts, audit, db, sessions
+from ..storage.accounts import Account
 from ..storage.engine import DATABASE_ERRORS, describe
 from .failed_logins import FailedLogins, counts_for
 from .security import client_address
@@ -32,23 +35,29 @@ FAILED_LOGINS = "faqbot.failed_logins"  # app.extensions key of this app's Faile
 STORE_ERRORS = (*DATABASE_ERRORS, Unavailable)  # the database, or Redis when configured, cannot be reached
 
 
-def staff_password_hash() -> str | None:
-    """Return the staff password hash in force, or None when no password has been set."""
-    return stored_password_hash(current_app.config["STAFF_PASSWORD_HASH"], current_app.instance_path)
+def current_account() -> Account | None:
+    """Return the account signed in for this request (None outside views behind `login_required`)."""
+    return g.get("staff_account")
 
 
-def is_signed_in() -> bool:
-    """Tell whether this browser's staff session is still open (a database or Redis error propagates)."""
-    session_id, password_hash = session.get(_SESSION_ID), staff_password_hash()
-    if not isinstance(session_id, str) or password_hash is None:
-        return False
-    return sessions.is_open(
+def may(permission: str) -> bool:
+    """Tell whether the signed-in account may do something (templates use it to hide what it cannot)."""
+    account = current_account()
+    return account is not None and roles.may(account.role, permission)
+
+
+def signed_in_account() -> Account | None:
+    """Return the account of this browser's open staff session, or None (a database or Redis error propagates)."""
+    session_id = session.get(_SESSION_ID)
+    if not isinstance(session_id, str):
+        return None
+    id_hash, ends = sessions.digest(session_id), session_ends(current_app)
+    return sessions.open_account(
         db.get_db(),
         session_id,
-        password_hash=password_hash,
         idle_seconds=current_app.config["STAFF_SESSION_MINUTES"] * 60,
         now=time.time(),
-        ended_before=session_ends(current_app).ended_before(sessions.digest(session_id)),
+        ended_before=lambda name: ends.ended_before(id_hash, name),
     )
 
 
@@ -58,63 +67,91 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         try:
-            signed_in = is_signed_in()
+            account = signed_in_account()
         except STORE_ERRORS as error:
             return _unavailable(error)
-        if not signed_in:
-            _forget()
+        if account is None:
+            forget_session()
             if request.method != "GET":
                 return render_template("staff/login.html", expired=True, configured=True), 403
             return redirect(url_for("staff_auth.login", next=request.path))
+        g.staff_account = account
         return view(*args, **kwargs)
 
     return wrapped
 
 
-def record_action(action: str, *, detail: str = "") -> None:
-    """Add a staff action, from this request's client, to the audit log (a database error propagates)."""
-    audit.record(db.get_db(), action, client=client_address(), detail=detail)
+def permission_required(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Like `login_required`, and answer 403 with a page saying who may, to an account whose role may not."""
+    if permission not in roles.PERMISSIONS:  # a typo fails when the view is defined, not when it is refused
+        raise ValueError(f"unknown permission {permission!r}; see faqbot.roles.PERMISSIONS")
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            account = current_account()
+            if not roles.may(account.role, permission):
+                return render_template("staff/forbidden.html", message=roles.refusal(account.role, permission)), 403
+            return view(*args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorate
+
+
+def record_action(action: str, *, detail: str = "", account: str | None = None) -> None:
+    """Add a staff action, by the signed-in account (or the one named), to the audit log (a database error
+    propagates)."""
+    if account is None:
+        signed_in = current_account()
+        account = signed_in.name if signed_in else ""
+    audit.record(db.get_db(), action, account=account, client=client_address(), detail=detail)
 
 
 @bp.get("/login")
-def login() -> str:
-    """Show the login form, or how to set a password when none exists."""
-    return render_template("staff/login.html", configured=staff_password_hash() is not None, expired=False)
+def login() -> tuple[str, int]:
+    """Show the login form, or how to create the first account when there is none."""
+    try:
+        configured = accounts.any_exist(db.get_db())
+    except DATABASE_ERRORS as error:
+        return _unavailable(error)
+    return render_template("staff/login.html", configured=configured, expired=False), 200
 
 
 @bp.post("/login")
 def login_submit() -> Response | tuple[str, int]:
-    """Check the password and start a staff session."""
-    password_hash = staff_password_hash()
-    if password_hash is None:
-        return render_template("staff/login.html", configured=False, expired=False), 403
+    """Check the name and password and start a staff session."""
     try:
-        return _attempt(password_hash)
-    except Unavailable as error:  # the failed-login counts (in Redis) cannot be read: fail closed
+        if not accounts.any_exist(db.get_db()):
+            return render_template("staff/login.html", configured=False, expired=False), 403
+        return _attempt()
+    except STORE_ERRORS as error:  # the database, or the failed-login counts in Redis: fail closed
         return _unavailable(error)
 
 
-def _attempt(password_hash: str) -> Response | tuple[str, int]:
+def _attempt() -> Response | tuple[str, int]:
     client, failed_logins = client_address(), current_app.extensions[FAILED_LOGINS]
     wait = failed_logins.wait(client)
+    name = accounts.normal_name(request.form.get("name", ""))
     if wait:
-        page = render_template("staff/login.html", configured=True, expired=False, wait=wait)
+        page = render_template("staff/login.html", configured=True, expired=False, wait=wait, name=name)
         return Response(page, 429, {"Retry-After": str(wait)}, mimetype="text/html")
-    if not password_matches(password_hash, request.form.get("password", "")):
+    account = accounts.authenticate(db.get_db(), name, request.form.get("password", ""))
+    if account is None:
         wait = failed_logins.failed(client)
         current_app.logger.warning("Failed staff login from %s", client)
         try:
-            record_action("login-failed")
+            # The name only if an account has it: an unknown "name" may be a password typed in the wrong box.
+            known = accounts.find(db.get_db(), name) is not None
+            record_action("login-failed", account=name if known else "")
         except STORE_ERRORS as error:
             current_app.logger.error("Could not record a failed staff login in the audit log: %s", _reason(error))
-        return render_template("staff/login.html", configured=True, expired=False, failed=True, wait=wait), 401
+        page = render_template("staff/login.html", configured=True, expired=False, failed=True, wait=wait, name=name)
+        return page, 401
     failed_logins.succeeded(client)
-    try:
-        _end_current_session()  # logging in again in the same browser leaves no older session open
-        session_id = sessions.start(db.get_db(), password_hash=password_hash, client=client, now=time.time())
-        record_action("login")
-    except STORE_ERRORS as error:
-        return _unavailable(error)
+    _end_current_session()  # logging in again in the same browser leaves no older session open
+    session_id = sessions.start(db.get_db(), account=account, client=client, now=time.time())
+    record_action("login", account=account.name)
     session.clear()  # a fresh session on login: nothing from before carries over
     session[_SESSION_ID] = session_id
     session.permanent = False
@@ -130,8 +167,9 @@ def _attempt(password_hash: str) -> Response | tuple[str, int]:
 def logout() -> Response:
     """End the staff session, and with it every copy of its cookie."""
     try:
-        if _end_current_session():
-            record_action("logout")
+        name = _end_current_session()
+        if name is not None:
+            record_action("logout", account=name)
         flash("You are logged out.", "status")
     except STORE_ERRORS as error:
         current_app.logger.error("Could not end a staff session: %s", _reason(error))
@@ -141,7 +179,7 @@ def logout() -> Response:
             f"everywhere; it ends by itself after {minutes} minutes unused.",
             "status",
         )
-    _forget()
+    forget_session()
     return redirect(url_for("staff_auth.login"), 303)
 
 
@@ -156,22 +194,32 @@ def end_all_sessions() -> Response:
         record_action("end-sessions", detail=f"{ended} open")
     except STORE_ERRORS as error:
         return _unavailable(error)
-    _forget()
+    forget_session()
     flash(f"Every staff session has ended ({ended}, yours included). Log in again to continue.", "status")
     return redirect(url_for("staff_auth.login"), 303)
 
 
-def _end_current_session() -> bool:
-    """End this browser's server-side session, if it has one; return whether one was open."""
+def end_sessions_of(name: str) -> int:
+    """End every open session of one account, here and (with Redis) in every process; return how many were open."""
+    now = time.time()
+    idle_seconds = current_app.config["STAFF_SESSION_MINUTES"] * 60
+    ended = sessions.end_account(db.get_db(), name, idle_seconds=idle_seconds, now=now)
+    session_ends(current_app).end_account(name, now)
+    return ended
+
+
+def _end_current_session() -> str | None:
+    """End this browser's server-side session, if it has one; return its account's name if it was open."""
     session_id = session.get(_SESSION_ID)
     if not isinstance(session_id, str):
-        return False
+        return None
     ended = sessions.end(db.get_db(), session_id, now=time.time())
     session_ends(current_app).end(sessions.digest(session_id))  # for processes that do not share the database
     return ended
 
 
-def _forget() -> None:
+def forget_session() -> None:
+    """Drop the session id from this browser's cookie (its server-side session has ended)."""
     if _SESSION_ID in session:  # only then: touching the session would send a cookie to every visitor
         session.pop(_SESSION_ID)
 
@@ -188,9 +236,11 @@ def _reason(error: BaseException) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Count failed logins per app, and guard the login against floods (the limiter exists per app, so wrap here)."""
+    """Count failed logins per app, guard the login against floods, and let templates ask `may("publish")`."""
     clock, counts = counts_for(app)
     app.extensions[FAILED_LOGINS] = FailedLogins(clock=clock, counts=counts)
+    app.add_template_global(may)
+    app.add_template_global(current_account)
     limiter = app.extensions["faqbot.limiter"]
     endpoint = "staff_auth.login_submit"
     limit = limiter.limit(

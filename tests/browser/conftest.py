@@ -257,17 +257,19 @@ def ask_fixture() -> Callable[..., sync_api.Locator]:
     return ask
 
 
-# The staff workspace: apps served like `site`, each with its own database, plus a staff password.
+# The staff workspace: apps served like `site`, each with its own database and two staff accounts.
 
-STAFF_PASSWORD = "a long staff password"  # the same as in tests/staff/conftest.py
+STAFF_NAME = "sam"  # a reviewer, as in tests/staff_forms.py
+ADMIN_NAME = "ada"  # an administrator: the only one who sees Accounts
+STAFF_PASSWORD = "a long staff password"  # both accounts'
 
 
 @pytest.fixture(scope="session")
 def serve_app(tmp_path_factory: pytest.TempPathFactory, framing_host: str) -> Iterator[Callable[..., Site]]:
-    """Serve another app like `site`, with its own empty database and a staff password, plus any settings."""
-    from faqbot.storage.accounts import hash_password  # here, so the fixtures above stay exactly as they were
+    """Serve another app like `site`, with its own empty database and the accounts sam (reviewer) and ada (admin),
+    plus any settings."""
+    import staff_forms  # here, so the fixtures above stay exactly as they were
 
-    password_hash = hash_password(STAFF_PASSWORD)
     running = []
 
     def serve(**settings) -> Site:
@@ -277,10 +279,11 @@ def serve_app(tmp_path_factory: pytest.TempPathFactory, framing_host: str) -> It
                 "DATABASE": str(tmp_path_factory.mktemp("db") / "faqbot.sqlite"),
                 "RATELIMIT_ENABLED": False,
                 "EMBED_ORIGINS": framing_host,
-                "STAFF_PASSWORD_HASH": password_hash,
                 **settings,
             }
         )
+        staff_forms.add_account(app, STAFF_NAME, "reviewer", STAFF_PASSWORD)
+        staff_forms.add_account(app, ADMIN_NAME, "admin", STAFF_PASSWORD)
         server = make_server(app, "127.0.0.1", 0, threads=4)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -295,21 +298,28 @@ def serve_app(tmp_path_factory: pytest.TempPathFactory, framing_host: str) -> It
 
 @pytest.fixture(scope="session")
 def staff_site(serve_app) -> Site:
-    """The app with a staff password (text of unanswered questions not kept), shared by the session."""
+    """The app with staff accounts (text of unanswered questions not kept), shared by the session."""
     return serve_app()
 
 
 @pytest.fixture
 def open_staff_page(browser, staff_site: Site) -> Iterator[Callable[..., tuple[sync_api.Page, Watch]]]:
-    """Open a staff page in a fresh context, logged in unless told not to; checked afterwards like open_page."""
+    """Open a staff page in a fresh context, logged in (as sam, or account=ADMIN_NAME) unless told not to; checked
+    afterwards like open_page."""
     pages = _WatchedPages(browser)
 
     def open_(
-        path: str = "/staff/", *, site: Site | None = None, logged_in: bool = True, **context_options
+        path: str = "/staff/",
+        *,
+        site: Site | None = None,
+        logged_in: bool = True,
+        account: str = STAFF_NAME,
+        **context_options,
     ) -> tuple[sync_api.Page, Watch]:
         page, watch = pages.open((site or staff_site).url, **context_options)
         if logged_in:
             page.goto("/staff/login")
+            page.fill("#name", account)
             page.fill("#password", STAFF_PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url("**/staff/")

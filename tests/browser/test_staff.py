@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PHONE, STAFF_PASSWORD
+from .conftest import PHONE, STAFF_NAME, STAFF_PASSWORD
 from .test_accessibility import assert_no_axe_violations
 from .test_keyboard_and_nojs import tab_to
 
@@ -82,24 +82,28 @@ STATES = ["login", "answers", "search", "entry", "console", "sources", "report"]
 
 
 def test_wrong_password_is_refused_and_the_right_one_opens_the_answers(open_staff_page, screenshot):
-    """A staff page sends me to log in; a wrong password shows an error, the right one lands on the answers."""
+    """A staff page sends me to log in; a wrong password shows an error and keeps my name, my name and the right
+    password land on the answers, saying who I am."""
     page, watch = open_staff_page("/staff/", logged_in=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff log in")
-    page.fill("#password", "not the staff password")
+    page.get_by_label("Name").fill(STAFF_NAME)
+    page.get_by_label("Password").fill("not the staff password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("alert")).to_have_text("That password is not right. Please try again.")
+    expect(page.get_by_role("alert")).to_have_text("That name or password is not right. Please try again.")
+    expect(page.locator("#name")).to_have_value(STAFF_NAME)
     expect(page.locator("#password")).to_have_value("")
     screenshot(page, "staff-desktop-login-error")
     assert watch.console_errors == [UNAUTHORIZED]
     watch.console_errors.clear()  # the browser reports the 401 itself
 
-    page.fill("#password", STAFF_PASSWORD)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(at("/staff/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Standard answers")
-    expect(page.get_by_role("navigation", name="Staff").get_by_role("link", name="Answers")).to_have_attribute(
-        "aria-current", "page"
-    )
+    navigation = page.get_by_role("navigation", name="Staff")
+    expect(navigation.get_by_role("link", name="Answers")).to_have_attribute("aria-current", "page")
+    expect(navigation).to_contain_text(f"{STAFF_NAME} (reviewer)")
+    expect(navigation.get_by_role("link", name="Accounts")).to_have_count(0)  # for administrators only
 
 
 def test_log_out_ends_the_session(open_staff_page):
@@ -280,7 +284,10 @@ def test_login_and_console_work_from_the_keyboard_with_visible_focus(open_staff_
     page, _ = open_staff_page("/staff/console", logged_in=False)
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
-    tab_to(page, "#password")
+    tab_to(page, "#name")
+    page.keyboard.type(STAFF_NAME)
+    page.keyboard.press("Tab")
+    expect(page.locator("#password")).to_be_focused()
     page.keyboard.type(STAFF_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(at("/staff/console"))  # back where I was going

@@ -13,7 +13,6 @@ from flask import Flask
 from faqbot import create_app
 from faqbot.shared.notifications import knowledge_updates
 
-PASSWORD_HASH = staff_forms.PASSWORD_HASH
 SECRET_KEY = "k" * 64  # several processes of one deployment share their secret key
 
 
@@ -25,7 +24,8 @@ def sharing(request) -> dict:
 
 @pytest.fixture
 def make_process(tmp_path: Path, sharing: dict) -> Callable[..., Flask]:
-    """An app standing for one server process: its own SQLite file, the test's Redis (if any)."""
+    """An app standing for one server process: its own SQLite file (with the staff account staff_forms.NAME),
+    the test's Redis (if any)."""
     made = []
 
     def make(**settings: Any) -> Flask:
@@ -34,12 +34,12 @@ def make_process(tmp_path: Path, sharing: dict) -> Callable[..., Flask]:
             "TESTING": True,
             "RATELIMIT_ENABLED": False,
             "SECRET_KEY": SECRET_KEY,
-            "STAFF_PASSWORD_HASH": PASSWORD_HASH,
             "DATABASE": str(folder / "faqbot.sqlite"),
         }
         app = create_app({**config, **sharing, **settings})
         app.instance_path = str(folder / "instance")
         made.append(app)
+        staff_forms.add_account(app)
         return app
 
     yield make

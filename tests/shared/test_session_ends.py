@@ -7,10 +7,11 @@ import io
 import pytest
 import servers
 from sqlalchemy import select
+from staff_forms import add_account
 
 from faqbot.cli import main
 from faqbot.storage import db
-from faqbot.storage.schema import staff_session
+from faqbot.storage.schema import staff_account, staff_session
 
 
 def test_end_every_session_on_one_process_ends_them_on_another(make_process, sharing, log_in, csrf):
@@ -30,10 +31,13 @@ def test_logout_on_one_process_ends_a_copy_of_the_cookie_on_another(make_process
     staff = first.test_client()
     assert log_in(staff).status_code == 303
     cookie = staff.get_cookie("faqbot_session").value
-    # The other process knows the session only if it shares the database: give it the same row.
+    # The other process knows the session only if it shares the database: give it the same rows.
     with first.app_context():
         [row] = db.get_db().execute(select(staff_session)).mappings().all()
+        [account] = db.get_db().execute(select(staff_account)).mappings().all()
     with second.app_context():
+        db.get_db().execute(staff_account.delete())
+        db.get_db().execute(staff_account.insert().values(**account))
         db.get_db().execute(staff_session.insert().values(**row))
     thief = second.test_client()
     thief.set_cookie("faqbot_session", cookie)
@@ -59,3 +63,30 @@ def test_without_redis_staff_pages_fail_closed(make_process, log_in):
     client = app.test_client()
     response = log_in(client)
     assert response.status_code == 503 and "Staff login is unavailable" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("command", [["remove", "sam"], ["set-password", "sam", "--password-stdin"]])
+def test_removing_an_account_or_its_new_password_reaches_every_process(
+    make_process, sharing, log_in, monkeypatch, command
+):
+    """`staff remove` or `staff set-password` on one machine ends that account's sessions on another, with Redis;
+    other accounts' sessions there stay open."""
+    first, second = make_process(), make_process()
+    add_account(second, "rita", "editor")
+    sam, rita = second.test_client(), second.test_client()
+    assert log_in(sam).status_code == 303 and log_in(rita, name="rita").status_code == 303
+    monkeypatch.setattr("faqbot.cli._web_app", lambda settings: first)
+    assert main(["staff", *command], stdin=io.StringIO("a brand new password\n"), stdout=io.StringIO()) == 0
+    assert sam.get("/staff/").status_code == (302 if sharing else 200)
+    assert rita.get("/staff/").status_code == 200
+
+
+def test_an_account_removed_in_the_workspace_is_logged_out_on_another_process(make_process, sharing, log_in, csrf):
+    """An administrator removing an account on one process ends its session held on another, with Redis."""
+    first, second = make_process(), make_process()
+    add_account(first, "ada", "admin")
+    admin, sam = first.test_client(), second.test_client()
+    assert log_in(admin, name="ada").status_code == 303 and log_in(sam).status_code == 303
+    response = admin.post("/staff/accounts/sam/remove", data={"csrf_token": csrf(admin, "/staff/accounts")})
+    assert response.status_code == 303
+    assert sam.get("/staff/report").status_code == (302 if sharing else 200)

@@ -1,10 +1,16 @@
-"""Access to the staff workspace: login, logout, expiry, CSRF, rate limits, and every route refusing anonymous use."""
+"""Access to the staff workspace: login by name, logout, expiry, CSRF, rate limits, every route refusing anonymous
+use."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+import staff_forms
+from werkzeug.security import check_password_hash
+
+from faqbot.storage import accounts
 
 PAGES = [
     "/staff/",
@@ -14,14 +20,26 @@ PAGES = [
     "/staff/report",
     "/staff/report.csv",
     "/staff/activity",
+    "/staff/accounts",
+    "/staff/accounts/sam",
+    "/staff/accounts/sam/remove",
 ]
-POSTS = ["/staff/console", "/staff/sessions/end-all"]
+POSTS = [
+    "/staff/console",
+    "/staff/sessions/end-all",
+    "/staff/accounts",
+    "/staff/accounts/sam/role",
+    "/staff/accounts/sam/password",
+    "/staff/accounts/sam/remove",
+]
+ACCOUNT_PAGES = [p for p in PAGES if p.startswith("/staff/accounts")]
+ACCOUNT_POSTS = [p for p in POSTS if p.startswith("/staff/accounts")]
 
 
 def test_every_staff_route_is_listed_here(app):
     """Each /staff route of the app appears in the access tests below (a new route cannot slip through)."""
     rules = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/staff")}
-    covered = {p.replace("healing-time", "<entry_id>") for p in PAGES + POSTS}
+    covered = {p.replace("healing-time", "<entry_id>").replace("/sam", "/<name>") for p in PAGES + POSTS}
     assert rules - {"/staff/login", "/staff/logout"} == covered
 
 
@@ -42,7 +60,7 @@ def test_anonymous_posts_are_refused(client, path, csrf):
 
 
 def test_login_then_logout(client, login, csrf):
-    """The right password opens the workspace; logging out closes it again."""
+    """The right name and password open the workspace; logging out closes it again."""
     response = login(client)
     assert response.status_code == 303 and response.headers["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
@@ -54,8 +72,36 @@ def test_login_then_logout(client, login, csrf):
 def test_wrong_password_is_refused(client, login):
     """A wrong password gets 401 and a message, and no session."""
     response = login(client, "not the password at all")
-    assert response.status_code == 401 and "not right" in response.get_data(as_text=True)
+    assert response.status_code == 401 and "That name or password is not right." in response.get_data(as_text=True)
     assert client.get("/staff/").status_code == 302
+
+
+def without_the_name(response) -> str:
+    """The page, without the name typed (given back in its field)."""
+    return re.sub(r'(id="name" name="name" type="text" value=)"[^"]*"', r"\1", response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("name", ["nobody", "", "x" * 200, "sam' OR '1'='1"])
+def test_an_unknown_name_looks_exactly_like_a_wrong_password(client, login, monkeypatch, name):
+    """A name no account has gets the same status and page as a wrong password, after the same scrypt check."""
+    checked = []
+    monkeypatch.setattr(accounts, "check_password_hash", lambda *args: checked.append(args[0][:7]) or False)
+    wrong_name = login(client, name=name)
+    wrong_password = login(client, "not the password at all")
+    assert wrong_name.status_code == wrong_password.status_code == 401
+    assert without_the_name(wrong_name) == without_the_name(wrong_password)
+    assert checked == ["scrypt:", "scrypt:"]  # one real scrypt check each: the time taken tells nothing
+
+
+def test_the_name_is_not_case_sensitive(client, login):
+    """A name typed with capitals or spaces (a phone's keyboard) logs in to the lower-case account."""
+    assert login(client, name=" Sam ").status_code == 303
+
+
+def test_the_stand_in_hash_is_as_slow_as_a_real_one():
+    """The hash checked for unknown names is made as real passwords' are, with the same scrypt cost."""
+    stand_in, real = accounts._stand_in_hash(), staff_forms.password_hash()
+    assert stand_in.split("$")[0] == real.split("$")[0] and not check_password_hash(stand_in, staff_forms.PASSWORD)
 
 
 def test_login_redirects_only_to_staff_pages(client, csrf):
@@ -66,25 +112,26 @@ def test_login_redirects_only_to_staff_pages(client, csrf):
         ("https://evil.example", "/staff/"),
     ]:
         token = csrf(client, "/staff/login")
-        response = client.post(
-            f"/staff/login?next={target}", data={"password": "a long staff password", "csrf_token": token}
-        )
+        form = {"name": "sam", "password": "a long staff password", "csrf_token": token}
+        response = client.post(f"/staff/login?next={target}", data=form)
         assert response.headers["Location"] == expected
 
 
 def test_login_form_needs_its_csrf(client):
     """Posting the login form without the CSRF token is refused."""
-    assert client.post("/staff/login", data={"password": "a long staff password"}).status_code == 400
+    form = {"name": "sam", "password": "a long staff password"}
+    assert client.post("/staff/login", data=form).status_code == 400
 
 
-def test_without_a_password_the_login_page_says_how_to_set_one(make_app, csrf):
-    """No password configured: nobody can log in, and the page names the command that sets one."""
-    app = make_app(STAFF_PASSWORD_HASH="")
+def test_without_an_account_the_login_page_says_how_to_create_the_first(make_app, csrf):
+    """No account yet: nobody can log in, and the page names the command that creates the first administrator."""
+    app = make_app(with_account=False)
     client = app.test_client()
     page = client.get("/staff/login").get_data(as_text=True)
-    assert "python -m faqbot set-staff-password" in page and 'type="password"' not in page
+    assert "python -m faqbot staff add NAME --role admin --password-stdin" in page and 'type="password"' not in page
     token = csrf(client, "/")
-    assert client.post("/staff/login", data={"password": "anything at all", "csrf_token": token}).status_code == 403
+    form = {"name": "sam", "password": "anything at all", "csrf_token": token}
+    assert client.post("/staff/login", data=form).status_code == 403
 
 
 def test_session_expires_when_idle(staff, app, monkeypatch):

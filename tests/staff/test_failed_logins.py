@@ -72,7 +72,7 @@ def test_a_wrong_password_says_how_long_to_wait(limited_app, login):
     for _ in range(FREE_FAILURES - 1):
         login(client, "a wrong password guess")
     page = login(client, "a wrong password guess").get_data(as_text=True)
-    assert "That password is not right.\n    Please wait 1 second before trying again." in page
+    assert "That name or password is not right.\n    Please wait 1 second before trying again." in page
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from faqbot.cli import main
@@ -146,38 +145,6 @@ def test_unwritable_database_never_breaks_a_chat(make_app, tmp_path, caplog):
     assert db.writer(app).flush()
     assert "Could not record" in caplog.text and "canary-7Qx9" not in caplog.text
     assert db.store_state(app).dropped == 2  # the reply and the kept question, both counted
-
-
-@pytest.mark.parametrize(
-    "password, status, message",
-    [
-        ("a good long password", 0, "Staff password set"),
-        ("short", 2, "at least 12 characters"),
-    ],
-)
-def test_set_staff_password_command(monkeypatch, tmp_path, capsys, password, status, message):
-    """`set-staff-password --stdin` stores a hash the login accepts, or refuses a weak password."""
-    monkeypatch.setenv("FAQBOT_SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("FAQBOT_DATABASE", str(tmp_path / "cli.sqlite"))
-    monkeypatch.setattr("faqbot.cli._web_app", _app_in(tmp_path))
-    out = io.StringIO()
-    assert main(["set-staff-password", "--stdin"], stdin=io.StringIO(password + "\n"), stdout=out) == status
-    assert message in out.getvalue() + capsys.readouterr().err
-    stored = tmp_path / "instance" / "staff_password.hash"
-    assert stored.exists() == (status == 0)
-    if status == 0:
-        assert password not in stored.read_text()
-
-
-def _app_in(tmp_path):
-    def make(settings):
-        from faqbot import create_app
-
-        app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "cli.sqlite")})
-        app.instance_path = str(tmp_path / "instance")
-        return app
-
-    return make
 
 
 def test_chat_page_says_what_is_kept(make_app):

@@ -1,4 +1,5 @@
-"""Staff sessions live on the server: logout, a new password or an administrator ends every copy of the cookie."""
+"""Staff sessions live on the server: logout, a new password, a removed account or an administrator ends every copy
+of the cookie."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ import sqlite3
 import time
 
 import pytest
+import staff_forms
 
 from faqbot.cli import main
-from faqbot.storage import sessions
-from faqbot.storage.accounts import hash_password, save_password_hash
-
-PASSWORD = "a long staff password"  # the one the `login` fixture of tests/staff/conftest.py types
+from faqbot.storage import accounts, db, sessions
 
 
 def copy_of(client, app):
@@ -39,24 +38,35 @@ def test_logout_ends_every_copy_of_the_cookie(staff, app, csrf):
     assert thief.get("/staff/report.csv").headers["Location"].startswith("/staff/login")
 
 
-def test_a_new_password_from_the_command_line_ends_every_session(make_app, login, monkeypatch):
-    """`set-staff-password` logs every browser out, and the old cookie no longer opens anything."""
-    app = make_app(STAFF_PASSWORD_HASH="")  # the password comes from the instance file, as the command writes it
-    save_password_hash(app.instance_path, hash_password(PASSWORD))
-    staff = app.test_client()
-    assert login(staff).status_code == 303
+def test_a_new_password_from_the_command_line_ends_that_accounts_sessions_only(
+    app, staff, login, add_account, monkeypatch
+):
+    """`staff set-password` logs that account out everywhere, other accounts stay in, and the new password works."""
+    add_account(app, "rita", "editor")
+    rita, second_browser = app.test_client(), app.test_client()
+    assert login(rita, name="rita").status_code == 303 and login(second_browser, name="rita").status_code == 303
     monkeypatch.setattr("faqbot.cli._web_app", lambda settings: app)
     out = io.StringIO()
-    assert main(["set-staff-password", "--stdin"], stdin=io.StringIO("a brand new password\n"), stdout=out) == 0
-    assert "Ended 1 open staff session(s)." in out.getvalue()
-    assert staff.get("/staff/").status_code == 302
-    assert login(staff, "a brand new password").status_code == 303
+    command = ["staff", "set-password", "rita", "--password-stdin"]
+    assert main(command, stdin=io.StringIO("a brand new password\n"), stdout=out) == 0
+    assert "ended 2 open staff session(s)" in out.getvalue()
+    assert rita.get("/staff/").status_code == 302 and second_browser.get("/staff/").status_code == 302
+    assert staff.get("/staff/").status_code == 200  # sam's session is not touched
+    assert login(rita, name="rita").status_code == 401
+    assert login(rita, "a brand new password", name="rita").status_code == 303
 
 
-def test_a_new_password_hash_in_the_settings_ends_every_session(staff, app):
-    """A session opened with the old password ends when the deployment's hash changes, without any command."""
-    app.config["STAFF_PASSWORD_HASH"] = hash_password("another long password")
-    assert staff.get("/staff/").status_code == 302
+@pytest.mark.parametrize("change", ["password", "removal"])
+def test_a_change_in_the_database_ends_the_session_at_its_next_request(staff, app, change):
+    """Every request checks the account: a password changed, or the account removed, straight in the database
+    (no session ended by hand) sends the browser to the login page at once."""
+    with app.app_context():
+        if change == "password":
+            accounts.set_password(db.get_db(), staff_forms.NAME, staff_forms.password_hash("another long password"))
+        else:
+            accounts.remove(db.get_db(), staff_forms.NAME)
+    response = staff.get("/staff/report")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/staff/login")
 
 
 def test_end_staff_sessions_command_ends_every_session(app, staff, login, monkeypatch):
@@ -118,9 +128,9 @@ def test_a_signed_cookie_with_unexpected_content_is_just_logged_out(client, valu
 
 
 def test_without_the_database_staff_login_fails_closed(make_app, login, tmp_path):
-    """If the database cannot be opened, the right password gets a clear 503 page and no way in."""
+    """If the database cannot be opened, a login gets a clear 503 page and no way in."""
     (tmp_path / "a folder").mkdir()
-    app = make_app(DATABASE=str(tmp_path / "a folder"))  # a folder, not a file: SQLite cannot open it
+    app = make_app(DATABASE=str(tmp_path / "a folder"), with_account=False)  # a folder: SQLite cannot open it
     client = app.test_client()
     response = login(client)
     assert response.status_code == 503

@@ -14,8 +14,6 @@ from faqbot import create_app
 from faqbot.storage.engine import create_engine, database_url
 from faqbot.storage.migrations import migrate
 
-PASSWORD_HASH = staff_forms.PASSWORD_HASH
-
 
 @pytest.fixture
 def url(storage_settings):
@@ -36,12 +34,15 @@ def connection(url):
 
 @pytest.fixture
 def make_app(storage_settings, tmp_path: Path) -> Callable[..., Flask]:
-    """Build an app on this test's database, with a staff password; keyword settings override."""
+    """Build an app on this test's database, with the staff account staff_forms.NAME (unless with_account=False);
+    keyword settings override."""
 
-    def make(**settings: Any) -> Flask:
-        config = {"TESTING": True, "RATELIMIT_ENABLED": False, "STAFF_PASSWORD_HASH": PASSWORD_HASH}
+    def make(*, with_account: bool = True, **settings: Any) -> Flask:
+        config = {"TESTING": True, "RATELIMIT_ENABLED": False}
         app = create_app({**config, **storage_settings, **settings})
         app.instance_path = str(tmp_path / "instance")
+        if with_account:
+            staff_forms.add_account(app, exist_ok=True)  # a restart on the same database finds it there
         return app
 
     return make

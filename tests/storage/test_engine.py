@@ -92,9 +92,9 @@ def test_describe_gives_no_values(tmp_path):
 
 
 def test_an_empty_optional_setting_counts_as_unset():
-    """DATABASE_URL, REDIS_URL or the password hash given empty (a compose file's ${VAR:-}) mean "not set"."""
-    given = {"FAQBOT_DATABASE_URL": "", "FAQBOT_REDIS_URL": " ", "FAQBOT_STAFF_PASSWORD_HASH": ""}
-    assert env_overrides(given) == {"DATABASE_URL": "", "REDIS_URL": "", "STAFF_PASSWORD_HASH": ""}
+    """DATABASE_URL, REDIS_URL or RATELIMIT_STORAGE_URI given empty (a compose file's ${VAR:-}) mean "not set"."""
+    given = {"FAQBOT_DATABASE_URL": "", "FAQBOT_REDIS_URL": " ", "FAQBOT_RATELIMIT_STORAGE_URI": ""}
+    assert env_overrides(given) == {"DATABASE_URL": "", "REDIS_URL": "", "RATELIMIT_STORAGE_URI": ""}
 
 
 def test_a_bad_redis_url_is_refused_without_repeating_it():

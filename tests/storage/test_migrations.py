@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pre_alembic
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import inspect, text
 
 from faqbot import create_app
@@ -17,7 +19,8 @@ from faqbot.storage.migrations import DatabaseTooNew, migrate
 
 # Made by faqbot at commit 4eab8df (before Alembic) serving 4 replies, 2 votes, 1 kept question and a staff login.
 MADE_BY_OLD_FAQBOT = Path(__file__).resolve().parent.parent / "data" / "faqbot-before-alembic.sqlite"
-TABLES = {"reply", "feedback", "unanswered", "staff_session", "audit"}
+TABLES = {"reply", "feedback", "unanswered", "staff_session", "audit", "staff_account"}
+OLD_TABLES = TABLES - {"staff_account"}
 
 
 def run_migrate(url) -> str:
@@ -84,11 +87,11 @@ def test_a_database_from_a_newer_faqbot_is_refused_untouched(url, stored, storag
 
 def test_a_failing_revision_leaves_the_database_as_it_was(url, tmp_path, monkeypatch):
     """A revision that fails halfway is rolled back whole: no half-made table, the revision unchanged."""
-    run_migrate(url)
+    newest = run_migrate(url)
     folder = tmp_path / "migrations"
     shutil.copytree(migrations.FOLDER, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_broken.py").write_text(
-        'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "0002"\ndown_revision = "0001"\n'
+    (folder / "versions" / "9998_broken.py").write_text(
+        f'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "9998"\ndown_revision = "{newest}"\n'
         "branch_labels = depends_on = None\n\n\ndef upgrade():\n"
         '    op.create_table("half_made", sa.Column("id", sa.Integer, primary_key=True))\n'
         '    op.execute("THIS IS NOT SQL")\n'
@@ -99,8 +102,36 @@ def test_a_failing_revision_leaves_the_database_as_it_was(url, tmp_path, monkeyp
     assert "half_made" not in tables(url)
     engine = create_engine(url)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == newest
     engine.dispose()
+
+
+def migrate_to(url, revision: str) -> None:
+    """Bring a database to one revision, as an older faqbot's start would have."""
+    with create_engine(url, pooled=False).connect() as connection, connection.begin():
+        config = Config()
+        config.set_main_option("script_location", str(migrations.FOLDER))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_0002_adds_accounts_to_a_database_made_at_0001_and_keeps_its_rows(url, stored, storage_settings):
+    """Statistics and the audit log are kept (old actions name no account); sessions of the shared password end."""
+    migrate_to(url, "0001")
+    for statement in (
+        "INSERT INTO reply (created, channel, kind, confidence) VALUES ('2026-01-01', 'api', 'answer', 1)",
+        "INSERT INTO feedback (created, entry_id, vote) VALUES ('2026-01-01', 'x', 1)",
+        "INSERT INTO unanswered (created, kind, text) VALUES ('2026-01-01', 'fallback', 'kept question')",
+        "INSERT INTO audit (created, action, client, detail) VALUES ('2026-01-01T09:00:00+00:00', 'login', 'x', '')",
+        "INSERT INTO staff_session (id_hash, password, created, last_seen, client) VALUES ('h', 'p', 1, 1, 'x')",
+    ):
+        stored(storage_settings, statement)
+    assert run_migrate(url) == migrations.head()
+    assert {table: count(url, table) for table in TABLES} == {
+        "reply": 1, "feedback": 1, "unanswered": 1, "audit": 1, "staff_session": 0, "staff_account": 0
+    }  # fmt: skip
+    assert stored(storage_settings, "SELECT action, account, client FROM audit") == [("login", "", "x")]
+    assert stored(storage_settings, "SELECT text FROM unanswered") == [("kept question",)]
 
 
 @pytest.fixture
@@ -112,11 +143,13 @@ def old_file(tmp_path) -> Path:
 
 
 def test_the_old_faqbots_file_is_adopted_with_every_row(old_file):
-    """A file made before Alembic (user_version 3) is stamped and used as it is: no row is lost or duplicated."""
-    before = {table: _count_sqlite(old_file, table) for table in TABLES}
+    """A file made before Alembic (user_version 3) is stamped and used as it is: no row is lost or duplicated,
+    except its staff session, opened with the retired shared password (0002 ends those)."""
+    before = {table: _count_sqlite(old_file, table) for table in OLD_TABLES}
     assert before == {"reply": 4, "feedback": 2, "unanswered": 1, "staff_session": 1, "audit": 1}
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "DATABASE": str(old_file)})
-    assert {table: _count_sqlite(old_file, table) for table in TABLES} == before
+    after = {table: _count_sqlite(old_file, table) for table in TABLES}
+    assert after == {**before, "staff_session": 0, "staff_account": 0}
     with sqlite3.connect(old_file) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrations.head(),)]
     client = app.test_client()

@@ -7,13 +7,12 @@ import json
 import sqlite3
 
 import pytest
+import staff_forms
 from flask import Flask
 
 from faqbot import create_app
 from faqbot.storage import db, usage
-from faqbot.storage.accounts import hash_password
 
-PASSWORD = "a long staff password"
 DEEP = "[" * 1000 + "]" * 1000  # two kilobytes that exhaust the JSON parser's stack
 VALID = {
     "/api/chat": {"message": "what is a dental implant"},
@@ -32,16 +31,11 @@ FIELDS = [
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    """One app for the whole module (building one takes a second), with a staff password."""
+    """One app for the whole module (building one takes a second), with a staff account."""
     folder = tmp_path_factory.mktemp("bad_input")
-    return create_app(
-        {
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            "DATABASE": str(folder / "faqbot.sqlite"),
-            "STAFF_PASSWORD_HASH": hash_password(PASSWORD),
-        }
-    )
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "DATABASE": str(folder / "faqbot.sqlite")})
+    staff_forms.add_account(app)
+    return app
 
 
 @pytest.mark.parametrize("path", VALID)
@@ -121,9 +115,9 @@ def test_statistics_that_fail_never_reach_the_patient(client, send, monkeypatch,
 
 
 def log_in(client, csrf_token: str, next_value: str | None = None, raw_query: str = ""):
-    """Submit the staff login form with the right password; `next` as a value or already %-encoded."""
+    """Submit the staff login form with the right name and password; `next` as a value or already %-encoded."""
     query = {"next": next_value} if next_value is not None else None
-    form = {"password": PASSWORD, "csrf_token": csrf_token}
+    form = {"name": staff_forms.NAME, "password": staff_forms.PASSWORD, "csrf_token": csrf_token}
     return client.post("/staff/login" + raw_query, query_string=query, data=form)
 
 
@@ -175,6 +169,7 @@ PAGES = [
     ("get", "/embed"),
     ("get", "/staff/"),
     ("get", "/staff/report"),
+    ("get", "/staff/accounts"),
     ("get", "/staff/login"),
     ("post", "/send"),
     ("post", "/feedback"),
@@ -183,6 +178,7 @@ PAGES = [
     ("post", "/staff/login"),
     ("post", "/staff/logout"),
     ("post", "/staff/sessions/end-all"),
+    ("post", "/staff/accounts"),
 ]
 
 
@@ -195,7 +191,7 @@ def test_signed_session_with_unexpected_content_never_fails(app, client, csrf, c
         content = {"csrf_token": serializer.loads(client.get_cookie("faqbot_session").value)["csrf_token"], **content}
     cookie = serializer.dumps(content)
     form = {"csrf_token": csrf_token, "message": "what is an implant", "entry": "what-is-implant", "vote": "up"}
-    form.update({"turn": "0", "password": PASSWORD, "q": "implant"})
+    form.update({"turn": "0", "name": staff_forms.NAME, "password": staff_forms.PASSWORD, "q": "implant"})
     for method, path in PAGES:
         client.set_cookie("faqbot_session", cookie)
         response = client.post(path, data=form) if method == "post" else client.get(path)

@@ -9,12 +9,12 @@ import stat
 import zlib
 
 import pytest
+import staff_forms
 from flask import Flask, render_template_string
 from markupsafe import escape
 
 from faqbot import config
 from faqbot.config import ConfigError
-from faqbot.storage.accounts import hash_password
 from faqbot.web import security
 
 ENDPOINTS = [
@@ -183,23 +183,15 @@ def test_replies_are_rendered_as_text_never_html(app, text):
     assert str(escape(text)) in html
 
 
-STAFF_PASSWORD_HASH = hash_password("a long staff password")
-
-
 def wrong_logins(make_app, *, peer: str, forwarded_for: list[str], **settings) -> list[int]:
     """Post a wrong staff password once per X-Forwarded-For value, all from one direct peer; return the statuses."""
-    app = make_app(
-        BEHIND_PROXY=True,
-        RATELIMIT_ENABLED=True,
-        STAFF_LOGIN_LIMIT="3 per minute",
-        STAFF_PASSWORD_HASH=STAFF_PASSWORD_HASH,
-        **settings,
-    )
+    app = make_app(BEHIND_PROXY=True, RATELIMIT_ENABLED=True, STAFF_LOGIN_LIMIT="3 per minute", **settings)
+    staff_forms.add_account(app)
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = peer
     page = client.get("/staff/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = {"password": "not the staff password", "csrf_token": token}
+    form = {"name": staff_forms.NAME, "password": "not the staff password", "csrf_token": token}
     return [
         client.post("/staff/login", data=form, headers={"X-Forwarded-For": address}).status_code
         for address in forwarded_for
