@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
+import tomllib
 from pathlib import Path
 
+import pyphen
 import pytest
+import textstat
 
 from faqbot.engine.loading import load_knowledge
 from faqbot.engine.numbers import numbers_in
@@ -15,6 +19,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 REAL = load_knowledge(PROJECT / "knowledge")
 ORIGINALS = PROJECT / "knowledge" / "sources" / "originals"  # the articles as received
+JARGON = tomllib.loads((PROJECT / "knowledge" / "jargon.toml").read_text())["term"]
 
 
 @pytest.mark.parametrize("entry", REAL.entries, ids=lambda e: e.id)
@@ -59,6 +64,54 @@ def test_healing_time_disagreement_is_shown_honestly():
     documents = {REAL.passage(p).document_id for p in entry.passage_ids}
     assert documents == {"placement-vs-restoration", "two-stage-process"}
     assert "disagree" in entry.staff_note.lower()
+
+
+def test_second_surgery_timing_disagreement_is_shown_honestly():
+    """The sources disagree on when the second surgery comes: the entry gives both, cites both and warns staff."""
+    entry = REAL.entry("second-surgery")
+    assert "3 to 6 months" in entry.answer and "three to six weeks" in entry.answer
+    assert {"tsp-step2-timing", "pvr-placement-healing"} <= set(entry.passage_ids)
+    assert "disagree" in entry.staff_note.lower()
+
+
+HYPHENATOR = pyphen.Pyphen(lang="en_US")
+
+
+def flesch_kincaid_grade(text: str) -> float:
+    """School grade: 0.39 x words per sentence + 11.8 x syllables per word - 15.59, as bench/readability.py.
+
+    Syllables by pyphen's hyphenation, as textstat counted them up to 0.7.8: its newer flesch_kincaid_grade
+    downloads NLTK's pronouncing dictionary on first use, which a machine without internet access cannot.
+    """
+    words = textstat.remove_punctuation(text.lower()).split()
+    syllables = sum(len(HYPHENATOR.positions(word)) + 1 for word in words)
+    return 0.39 * len(words) / textstat.sentence_count(text) + 11.8 * syllables / len(words) - 15.59
+
+
+def test_answers_are_in_plain_language():
+    """Answers read at school grade 8 or below (Flesch-Kincaid median), and none above grade 10."""
+    grades = {entry.id: round(flesch_kincaid_grade(entry.answer), 1) for entry in REAL.entries}
+    assert statistics.median(grades.values()) <= 8
+    assert {entry_id: grade for entry_id, grade in grades.items() if grade > 10} == {}
+
+
+@pytest.mark.parametrize("term", JARGON, ids=lambda term: term["word"])
+def test_jargon_is_explained_where_an_answer_first_uses_it(term):
+    """Where an answer first uses a word of knowledge/jargon.toml, that sentence or the next explains it."""
+    assert term["word"] and term["explained_by"]
+    longer = [t["word"] for t in JARGON if term["word"] in t["word"] and t is not term]  # "healing abutment"
+    unexplained = []
+    for entry in REAL.entries:
+        sentences = [s.lower() for s in re.split(r"(?<=[.!?])\s+", " ".join(entry.answer.split()))]
+        for number, sentence in enumerate(sentences):
+            for other in longer:
+                sentence = sentence.replace(other, " ")
+            if re.search(r"\b" + re.escape(term["word"]), sentence):
+                nearby = " ".join([sentence, *sentences[number + 1 : number + 2]])
+                if not any(phrase in nearby for phrase in term["explained_by"]):
+                    unexplained.append(entry.id)
+                break
+    assert not unexplained
 
 
 def test_answers_state_no_number_their_sources_do_not():
