@@ -22,10 +22,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import shared, web
-    from .engine import build_assistant
     from .shared import notifications
     from .storage import accounts, db, files, usage
-    from .web import access_log, api, branding, chat, errors, security, sources, staff, staff_accounts, staff_login
+    from .web import (
+        access_log,
+        api,
+        branding,
+        chat,
+        editor,
+        errors,
+        live,
+        publishing,
+        security,
+        sources,
+        staff,
+        staff_accounts,
+        staff_login,
+    )
 
     app = Flask(
         __name__,
@@ -58,22 +71,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             retired,
         )
 
-    app.extensions["faqbot"] = build_assistant(app.config)
-
     shared.init_app(app)
     updates = app.extensions[notifications.EXTENSION] = notifications.KnowledgeUpdates(shared.client(app))
-    updates.subscribe(lambda version: web.reload_assistant(app, version))
+    updates.subscribe(lambda version: live.refresh(app, db.engine(app), reread_folder=True))
     security.init_app(app)
     access_log.init_app(app)
     web.register_filters(app)
     errors.init_app(app)
     db.init_app(app, housekeeping=usage.retention_job(app))
+    live.start(app, db.engine(app))  # the published knowledge (or the folder) before the first request
     app.register_blueprint(chat.bp)
     app.register_blueprint(branding.bp)
     app.register_blueprint(sources.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(staff_login.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(editor.bp)
+    app.register_blueprint(publishing.bp)
     app.register_blueprint(staff_accounts.bp)
     staff_login.init_app(app)
     usage.purge_on_start(app)

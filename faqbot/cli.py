@@ -1,4 +1,4 @@
-"""The command line: ask, chat, check, eval, export, serve, staff accounts and sessions, purge (see --help)."""
+"""The command line: ask, chat, check, eval, export, serve, staff, sessions, purge, knowledge (see --help)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from . import config
+from . import config, knowledge_commands
 from .cli_staff import FIRST_ADMIN, add_commands
 from .engine import build_assistant
 from .engine.assistant import Assistant
+from .engine.checking import phrasing_problems
 from .engine.loading import KnowledgeError
 from .engine.reply import KINDS, Reply
 
@@ -80,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
 
     purge = commands.add_parser("purge", help="delete kept unanswered questions older than RETENTION_DAYS")
     purge.set_defaults(run=_purge)
+
+    knowledge_commands.add_parser(commands)
     return parser
 
 
@@ -110,9 +113,9 @@ def _chat(args, settings, stdin, stdout) -> int:
 
 def _check(args, settings, stdin, stdout) -> int:
     assistant = build_assistant(settings)  # raises KnowledgeError listing every problem
-    clashes = assistant.ambiguous_phrasings()
-    for entry_id, phrasing, other_id, other in clashes:
-        print(f"{entry_id}: '{phrasing}' reduces to the same words as '{other}' of {other_id}", file=stdout)
+    clashes = phrasing_problems(assistant)  # the editor shows these same problems, next to the field
+    for problem in clashes:
+        print(f"{problem.item}: {problem.message}", file=stdout)
     kb = assistant.knowledge
     if clashes:
         print(f"{len(clashes)} phrasing(s) cannot be told apart; reword them.", file=stdout)

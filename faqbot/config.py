@@ -113,6 +113,10 @@ class Setting:
 
 SETTINGS: dict[str, Setting] = {
     "KNOWLEDGE_DIR": Setting(str(PROJECT_ROOT / "knowledge"), _text, "Folder holding the knowledge base."),
+    "KNOWLEDGE_CHECK_SECONDS": Setting(
+        5, _positive_int, "How often each process asks the database whether a reviewer published new knowledge."
+    ),
+    "REVIEW_MONTHS": Setting(12, _positive_int, "Months after a clinical sign-off when an answer is due for review."),
     "SEMANTIC_MATCHING": Setting(
         True, _boolean, "Use sentence embeddings (all-MiniLM-L6-v2) beside keyword and fuzzy matching."
     ),

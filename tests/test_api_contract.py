@@ -13,7 +13,18 @@ def test_answer_has_the_documented_shape(client):
     """An answer carries reply, text, actions, kind, confidence, entry, sources, suggestions, a conversation
     token and the token its vote must bring back."""
     body = client.post("/api/chat", json={"message": "What is a healing abutment?"}).get_json()
-    contract = {"reply", "text", "actions", "kind", "confidence", "entry", "sources", "suggestions", "conversation"}
+    contract = {
+        "reply",
+        "text",
+        "actions",
+        "kind",
+        "confidence",
+        "entry",
+        "sources",
+        "statement",
+        "suggestions",
+        "conversation",
+    }
     assert set(body) == contract | {"feedback_token"}
     assert body["kind"] == "answer"
     assert body["entry"] == {"id": "healing-abutment", "question": "What is a healing abutment?"}

@@ -258,3 +258,13 @@ def test_patient_questions_are_mostly_answered(real_assistant):
     answerable = [c for c in _patient_questions() if "expect_id" in c]
     hits = sum(real_assistant.reply(c["q"]).entry == REAL.entry(c["expect_id"]) for c in answerable)
     assert hits / len(answerable) >= 0.8
+
+
+def test_every_stored_test_question_gets_its_expected_reply(real_assistant):
+    """knowledge/test_questions.toml, which staff run before publishing, passes on the shipped knowledge."""
+    from faqbot.engine.reply import outcome
+
+    questions = real_assistant.knowledge.test_questions
+    assert len(questions) >= 100
+    wrong = [(q.text, q.expect, outcome(real_assistant.reply(q.text))) for q in questions]
+    assert [row for row in wrong if row[1] != row[2]] == []

@@ -14,6 +14,7 @@ from typing import Any
 from .assistant import Assistant, Settings
 from .clinic import Clinic
 from .fitted import load_params
+from .knowledge import KnowledgeBase
 from .loading import load_knowledge
 
 __all__ = ["Assistant", "Clinic", "build_assistant", "load_knowledge", "shared_encoder"]
@@ -28,15 +29,16 @@ def shared_encoder(model_dir: str):
     return Encoder(model_dir)
 
 
-def build_assistant(settings: Mapping[str, Any]) -> Assistant:
-    """Load the knowledge base named in the settings and return a ready assistant."""
+def build_assistant(settings: Mapping[str, Any], knowledge: KnowledgeBase | None = None) -> Assistant:
+    """Return a ready assistant over `knowledge`, or over the knowledge folder the settings name."""
     clinic = Clinic(
         name=settings["CLINIC_NAME"],
         phone=settings["CLINIC_PHONE"],
         booking_url=settings["CLINIC_BOOKING_URL"],
         emergency_number=settings["EMERGENCY_NUMBER"],
     )
-    knowledge = load_knowledge(settings["KNOWLEDGE_DIR"])
+    if knowledge is None:
+        knowledge = load_knowledge(settings["KNOWLEDGE_DIR"])
     params = load_params(settings["FITTED_PARAMS"])
     from .embedding_cache import EmbeddingStore
 

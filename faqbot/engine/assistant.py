@@ -15,7 +15,7 @@ from .analysis import Analyzer, Query, is_english
 from .clinic import DECLINE_ACTIONS, URGENT_ACTIONS, Clinic, contact_actions, fill
 from .decision import LEXICAL_FEATURES, SEMANTIC_FEATURES, Decision, Evidence, Scored, decide, rank
 from .fitted import FittedParams, ParamsError
-from .knowledge import Entry, KnowledgeBase, TriageGroup
+from .knowledge import Entry, KnowledgeBase, TriageGroup, UncoveredTopic
 from .matching import Candidate, Matcher
 from .reply import Reply, Source
 from .semantic import SemanticIndex
@@ -25,6 +25,7 @@ from .text import normalize, stem
 from .triage import Triage, TriageResult
 
 UNCOVERED_PREFIX = "not-covered:"
+CLINIC_PREFIX = "clinic-"  # the entry id of a clinic's own answer on a not-covered topic
 FAQ_GROUP = TriageGroup("faq-phrasings", "question", "the standard answers' phrasings", ())
 _CHOICE = {
     0: re.compile(r"^(the )?(first|1st|1|top|former)( one| option| question)?$|^option (1|one)$"),
@@ -358,6 +359,9 @@ class Assistant:
         if decision.action == "clarify":
             return self._clarify(list(decision.ranked[:2]), candidates)
         topic = next((t for t in self.knowledge.uncovered if UNCOVERED_PREFIX + t.id == decision.topic), None)
+        if topic and topic.clinic_answer and topic.signoff:
+            why = f"closest to a topic the clinic answers itself: {topic.id}"
+            return self._statement(topic, best.probability if best else 0.0, candidates, why)
         if topic:
             why = f"closest to a topic the sources do not cover: {topic.id}"
         elif decision.off_topic:
@@ -366,7 +370,7 @@ class Assistant:
             why = (
                 f"no entry is likely enough (best {best.probability if best else 0:.2f} < {self.answer_threshold:.2f})"
             )
-        return self._fallback(state, decision, candidates, why, topic.name if topic else "")
+        return self._fallback(state, decision, candidates, why, topic)
 
     def _candidates(self, decision: Decision, uncovered: dict[str, Evidence]) -> tuple[Candidate, ...]:
         """The staff console's view: entries by probability, then the closest uncovered topics."""
@@ -422,6 +426,35 @@ class Assistant:
             candidates=candidates,
         )
 
+    def answer_for(self, entry_id: str) -> Reply:
+        """The reply patients get when an entry is chosen (the staff preview); KeyError for an unknown id."""
+        entry = self.knowledge.entry(entry_id)
+        if entry is None:
+            raise KeyError(entry_id)
+        return self._answer(entry, 1.0, (), "chosen")
+
+    def statement_for(self, topic_id: str) -> Reply:
+        """The reply with a topic's signed-off clinic answer (the staff preview); KeyError if it has none."""
+        topic = next((t for t in self.knowledge.uncovered if t.id == topic_id and t.clinic_answer), None)
+        if topic is None:
+            raise KeyError(topic_id)
+        return self._statement(topic, 1.0, (), "chosen")
+
+    def _statement(self, topic: UncoveredTopic, score: float, candidates, reason: str) -> Reply:
+        """The clinic's own answer on a topic the sources do not cover, marked as such and never as a source."""
+        entry = Entry(CLINIC_PREFIX + topic.id, topic.name[:1].upper() + topic.name[1:], (), topic.clinic_answer, ())
+        return self._reply(
+            fill(topic.clinic_answer, self.clinic),
+            "answer",
+            score,
+            ConversationState(),
+            entry=entry,
+            statement=topic.signoff,
+            actions=contact_actions(self.clinic, DECLINE_ACTIONS),
+            reason=reason,
+            candidates=candidates,
+        )
+
     def _clarify(self, options: list[Scored], candidates) -> Reply:
         entries = [self.knowledge.entry(c.key) for c in options]
         state = ConversationState(options=tuple(e.id for e in entries))
@@ -442,7 +475,7 @@ class Assistant:
         return self._reply(text, "fallback", triage.personal, next_state, actions=actions, reason=triage.reason)
 
     def _fallback(
-        self, state: ConversationState, decision: Decision, candidates, reason: str, topic: str = ""
+        self, state: ConversationState, decision: Decision, candidates, reason: str, topic: UncoveredTopic | None = None
     ) -> Reply:
         replies = self.knowledge.replies
         if state.fallbacks >= 1:
@@ -450,7 +483,7 @@ class Assistant:
         elif decision.off_topic:
             text = replies.off_topic
         else:
-            text = replies.fallback.replace("{about}", f" about {topic}" if topic else "")
+            text = replies.fallback.replace("{about}", f" about {topic.name}" if topic else "")
         text = fill(f"{text} {replies.problem_now}", self.clinic)
         close = [s for s in decision.ranked if s.probability >= self.settings.suggest_min][:3]
         suggestions = tuple(self.knowledge.entry(s.key).question for s in close)
@@ -467,6 +500,7 @@ class Assistant:
             actions=contact_actions(self.clinic, DECLINE_ACTIONS),
             reason=reason,
             candidates=candidates,
+            topic=topic.id if topic else "",
         )
 
     def _reply(self, text: str, kind: str, confidence: float, state: ConversationState, **extra) -> Reply:

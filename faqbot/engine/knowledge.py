@@ -27,6 +27,14 @@ class Document:
 
 
 @dataclass(frozen=True)
+class SignOff:
+    """A clinical reviewer's sign-off: who, and on which day (ISO date, YYYY-MM-DD)."""
+
+    reviewer: str
+    day: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """A standard question with its curated answer and the passages that back it."""
 
@@ -38,6 +46,7 @@ class Entry:
     related: tuple[str, ...] = ()
     staff_note: str = ""
     file: str = ""
+    signoff: SignOff | None = None  # the clinical reviewer who last signed this answer off, and when
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -52,6 +61,9 @@ class UncoveredTopic:
     id: str
     name: str
     phrasings: tuple[str, ...]
+    # The clinic's own answer (price, opening hours...), given instead of declining once a reviewer signed it.
+    clinic_answer: str = ""
+    signoff: SignOff | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,17 @@ class TriageGroup:
 
 
 TRIAGE_LABELS = ("urgent", "personal", "question")
+TEST_OUTCOMES = ("urgent", "personal", "decline")  # what a test question may expect, besides an entry id
+
+
+@dataclass(frozen=True)
+class TestQuestion:
+    """A stored test question: staff run them all before publishing, and see each reply a draft changes."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    text: str
+    expect: str  # an entry id, or one of TEST_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -116,6 +139,7 @@ class KnowledgeBase:
     contrasts: tuple[tuple[str, ...], ...] = ()
     triage: tuple[TriageGroup, ...] = ()
     replies: Replies = field(default_factory=Replies)
+    test_questions: tuple[TestQuestion, ...] = ()
 
     def __post_init__(self) -> None:
         passages = {p.id: p for d in self.documents for p in d.passages}

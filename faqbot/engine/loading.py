@@ -9,6 +9,7 @@ The folder holds TOML files (read with the standard library's tomllib, which can
   not_covered.toml  topics the sources do not answer (optional)
   triage.toml       example messages: urgent, personal problems, general questions
   replies.toml      the wording of declines, clarify and personal-problem replies
+  test_questions.toml  questions with the reply each should get, run before publishing (optional)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from types import MappingProxyType
 from .clinic import ACTION_KINDS, ACTION_PLACEHOLDERS, DECLINE_ACTIONS, URGENT_ACTIONS
 from .knowledge import (
     REPLY_FIELDS,
+    TEST_OUTCOMES,
     TRIAGE_LABELS,
     Document,
     Entry,
@@ -26,6 +28,7 @@ from .knowledge import (
     Passage,
     Replies,
     SmallTalkIntent,
+    TestQuestion,
     TriageGroup,
     UncoveredTopic,
     UrgentRule,
@@ -38,7 +41,9 @@ __all__ = ["KnowledgeError", "Problem", "load_knowledge", "MIN_ALTERNATES"]
 
 MIN_ALTERNATES = 8
 MAX_ANSWER_WORDS = 90  # "at most about 80": a little slack before it becomes an error
-_ENTRY_FIELDS = {"id", "question", "alternates", "answer", "passages", "related", "staff_note"}
+_SIGNOFF_FIELDS = {"reviewed_by", "reviewed_on"}
+_ENTRY_FIELDS = {"id", "question", "alternates", "answer", "passages", "related", "staff_note", *_SIGNOFF_FIELDS}
+_TOPIC_FIELDS = {"id", "name", "phrasings", "clinic_answer", *_SIGNOFF_FIELDS}
 
 
 def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) -> KnowledgeBase:
@@ -63,6 +68,7 @@ def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) ->
     uncovered = _read_uncovered(reader, root / "not_covered.toml")
     triage = _read_triage(reader, root / "triage.toml")
     replies = _read_replies(reader, root / "replies.toml")
+    tests = _read_test_questions(reader, root / "test_questions.toml", entry_ids)
     if reader.problems:
         raise KnowledgeError(reader.problems)
     return KnowledgeBase(
@@ -78,6 +84,7 @@ def load_knowledge(root: str | Path, *, min_alternates: int = MIN_ALTERNATES) ->
         contrasts=tuple(contrasts),
         triage=tuple(triage),
         replies=replies,
+        test_questions=tuple(tests),
     )
 
 
@@ -120,7 +127,8 @@ def _read_entries(reader: Reader, folder: Path, min_alternates: int) -> list[tup
                 )
             alternates = reader.text_list(path, table, "alternates", entry_id)
             if alternates and len(alternates) < min_alternates:
-                reader.problem(path, f"has {len(alternates)} alternates; write at least {min_alternates}", entry_id)
+                message = f"has {len(alternates)} alternates; write at least {min_alternates}"
+                reader.problem(path, message, entry_id, "alternates")
             entries.append(
                 (
                     path,
@@ -133,6 +141,7 @@ def _read_entries(reader: Reader, folder: Path, min_alternates: int) -> list[tup
                         related=reader.text_list(path, table, "related", entry_id, required=False),
                         staff_note=reader.text(path, table, "staff_note", entry_id, required=False),
                         file=path.name,
+                        signoff=reader.signoff(path, table, entry_id),
                     ),
                 )
             )
@@ -145,24 +154,27 @@ def _check_entries(reader: Reader, root: Path, entries: list[tuple[Path, Entry]]
     for path, entry in entries:
         for pid in entry.passage_ids:
             if pid not in passages:
-                reader.problem(path, f"cites unknown passage '{pid}'", entry.id)
+                reader.problem(path, f"cites unknown passage '{pid}'", entry.id, "passages")
         for rid in entry.related:
             if rid not in ids:
-                reader.problem(path, f"related entry '{rid}' does not exist", entry.id)
+                reader.problem(path, f"related entry '{rid}' does not exist", entry.id, "related")
             elif rid == entry.id:
-                reader.problem(path, "lists itself as related", entry.id)
+                reader.problem(path, "lists itself as related", entry.id, "related")
         if len(entry.answer.split()) > MAX_ANSWER_WORDS:
-            reader.problem(path, f"answer has {len(entry.answer.split())} words; keep it under about 80", entry.id)
+            message = f"answer has {len(entry.answer.split())} words; keep it under about 80"
+            reader.problem(path, message, entry.id, "answer")
         if not all(p in passages for p in entry.passage_ids):
             continue  # the unknown passage is the problem to fix first
         cited = " ".join(passages[p].text for p in entry.passage_ids)
         for number in sorted(numbers_in(entry.answer) - numbers_in(cited)):
-            reader.problem(path, f"answer says '{number}', which none of its cited passages says", entry.id)
+            message = f"answer says '{number}', which none of its cited passages says"
+            reader.problem(path, message, entry.id, "answer")
         for phrasing in entry.phrasings:
             key = normalize(phrasing)
             other = owner.setdefault(key, entry.id)
             if other != entry.id:
-                reader.problem(path, f"phrasing '{phrasing}' is the same as a phrasing of '{other}'", entry.id)
+                message = f"phrasing '{phrasing}' is the same as a phrasing of '{other}'"
+                reader.problem(path, message, entry.id, "question" if phrasing == entry.question else "alternates")
 
 
 def _read_synonyms(reader: Reader, path: Path) -> tuple[dict[str, str], list[tuple[str, ...]]]:
@@ -252,13 +264,21 @@ def _read_uncovered(reader: Reader, path: Path) -> list[UncoveredTopic]:
     topics, seen = [], {}
     for table in reader.tables(path, data, "topic"):
         topic_id = reader.identifier(path, table, seen, "topic")
-        topics.append(
-            UncoveredTopic(
-                topic_id,
-                reader.text(path, table, "name", topic_id),
-                reader.text_list(path, table, "phrasings", topic_id),
-            )
-        )
+        for unknown in sorted(set(table) - _TOPIC_FIELDS):
+            message = f"unknown field '{unknown}' (expected one of: {', '.join(sorted(_TOPIC_FIELDS))})"
+            reader.problem(path, message, topic_id)
+        answer = reader.text(path, table, "clinic_answer", topic_id, required=False)
+        signoff = reader.signoff(path, table, topic_id)
+        if answer and signoff is None:
+            message = "a clinic answer reaches patients only once a reviewer signs it off (reviewed_by, reviewed_on)"
+            reader.problem(path, message, topic_id, "clinic_answer")
+        if len(answer.split()) > MAX_ANSWER_WORDS:
+            message = f"answer has {len(answer.split())} words; keep it under about 80"
+            reader.problem(path, message, topic_id, "clinic_answer")
+        _check_repeats(reader, path, answer, DECLINE_ACTIONS, topic_id)
+        name = reader.text(path, table, "name", topic_id)
+        phrasings = reader.text_list(path, table, "phrasings", topic_id)
+        topics.append(UncoveredTopic(topic_id, name, phrasings, answer, signoff))
     return topics
 
 
@@ -276,12 +296,30 @@ def _read_triage(reader: Reader, path: Path) -> list[TriageGroup]:
         for text in texts:
             other = examples.setdefault(normalize(text), group_id)
             if other != group_id:
-                reader.problem(path, f"example '{text}' is also in group '{other}'", group_id)
+                reader.problem(path, f"example '{text}' is also in group '{other}'", group_id, "examples")
         groups.append(TriageGroup(group_id, label, reader.text(path, table, "name", group_id), texts))
     for label in TRIAGE_LABELS:
         if groups and not any(g.label == label for g in groups):
             reader.problem(path, f"needs at least one group with label '{label}'")
     return groups
+
+
+def _read_test_questions(reader: Reader, path: Path, entry_ids: set[str]) -> list[TestQuestion]:
+    if not path.exists():
+        return []
+    data = reader.toml(path)
+    if data is None:
+        return []
+    tests = []
+    for number, table in enumerate(reader.tables(path, data, "question"), start=1):
+        item = f"question {number}"
+        text = reader.text(path, table, "text", item)
+        expect = reader.text(path, table, "expect", item)
+        if expect and expect not in entry_ids and expect not in TEST_OUTCOMES:
+            message = f"expects '{expect}', which is neither an entry id nor one of: {', '.join(TEST_OUTCOMES)}"
+            reader.problem(path, message, item, "expect")
+        tests.append(TestQuestion(text, expect))
+    return tests
 
 
 def _read_replies(reader: Reader, path: Path) -> Replies:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+from .knowledge import SignOff
+
+IDENTIFIER = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class Problem:
     file: str
     message: str
     item: str = ""
+    field: str = ""  # the field of the item it is about (the web editor shows it there), when known
 
     def __str__(self) -> str:
         where = f"{self.file} [{self.item}]" if self.item else self.file
@@ -40,8 +44,8 @@ class Reader:
         self.root = root
         self.problems: list[Problem] = []
 
-    def problem(self, path: Path, message: str, item: str = "") -> None:
-        self.problems.append(Problem(self._name(path), message, item))
+    def problem(self, path: Path, message: str, item: str = "", field: str = "") -> None:
+        self.problems.append(Problem(self._name(path), message, item, field))
 
     def _name(self, path: Path) -> str:
         try:
@@ -64,23 +68,23 @@ class Reader:
     def text(self, path: Path, table: dict, key: str, item: str = "", *, required: bool = True) -> str:
         value = table.get(key, "")
         if not isinstance(value, str):
-            self.problem(path, f"'{key}' must be text", item)
+            self.problem(path, f"'{key}' must be text", item, key)
             return ""
         value = value.strip()
         if required and not value:
-            self.problem(path, f"'{key}' is missing or empty", item)
+            self.problem(path, f"'{key}' is missing or empty", item, key)
         return value
 
     def text_list(self, path: Path, table: dict, key: str, item: str = "", *, required: bool = True) -> tuple[str, ...]:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(path, f"'{key}' must be a list of texts", item)
+            self.problem(path, f"'{key}' must be a list of texts", item, key)
             return ()
         if any(not v.strip() for v in value):
-            self.problem(path, f"'{key}' contains an empty text", item)
+            self.problem(path, f"'{key}' contains an empty text", item, key)
         value = tuple(v.strip() for v in value if v.strip())
         if required and not value:
-            self.problem(path, f"'{key}' is missing or empty", item)
+            self.problem(path, f"'{key}' is missing or empty", item, key)
         return value
 
     def tables(self, path: Path, data: dict, key: str) -> list[dict]:
@@ -94,10 +98,23 @@ class Reader:
 
     def identifier(self, path: Path, table: dict, seen: dict[str, Path], kind: str) -> str:
         ident = self.text(path, table, "id", "?")
-        if ident and not _ID.match(ident):
-            self.problem(path, f"{kind} id '{ident}' must be lower-case words joined by hyphens", ident)
+        if ident and not IDENTIFIER.match(ident):
+            self.problem(path, f"{kind} id '{ident}' must be lower-case words joined by hyphens", ident, "id")
         if ident in seen:
-            self.problem(path, f"duplicate {kind} id (also in {self._name(seen[ident])})", ident)
+            self.problem(path, f"duplicate {kind} id (also in {self._name(seen[ident])})", ident, "id")
         elif ident:
             seen[ident] = path
         return ident
+
+    def signoff(self, path: Path, table: dict, item: str) -> SignOff | None:
+        """Read reviewed_by and reviewed_on (a date, 2026-11-28): both or neither."""
+        reviewer = self.text(path, table, "reviewed_by", item, required=False)
+        day = table.get("reviewed_on")
+        if day is not None and (not isinstance(day, dt.date) or isinstance(day, dt.datetime)):
+            message = "'reviewed_on' must be a date written as 2026-11-28, without quotes"
+            self.problem(path, message, item, "reviewed_on")
+            return None
+        if bool(reviewer) != (day is not None):
+            self.problem(path, "'reviewed_by' and 'reviewed_on' go together: give both or neither", item, "reviewed_by")
+            return None
+        return SignOff(reviewer, day.isoformat()) if reviewer else None

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clinic import ContactAction
-from .knowledge import Entry
+from .knowledge import Entry, SignOff
 from .matching import Candidate
+from .triage import PERSONAL_REASON
 
 KINDS = ("answer", "clarify", "fallback", "smalltalk", "urgent")
 
@@ -33,6 +34,8 @@ class Reply:
     sources: tuple[Source, ...] = ()
     suggestions: tuple[str, ...] = ()
     actions: tuple[ContactAction, ...] = ()  # each way to reach the clinic, once; the words don't repeat them
+    statement: SignOff | None = None  # set when the answer is the clinic's own, with who signed it off
+    topic: str = ""  # the not-covered topic a decline is about (counted for staff; never shown to patients)
     # Staff-only diagnostics; never part of the patient-facing JSON.
     reason: str = ""
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
@@ -56,6 +59,18 @@ class Reply:
             "confidence": round(max(0.0, min(1.0, self.confidence)), 3),
             "entry": {"id": self.entry.id, "question": self.entry.question} if self.entry else None,
             "sources": [{"title": s.title, "url": s.url, "quote": s.quote} for s in self.sources],
+            "statement": (
+                {"reviewed_by": self.statement.reviewer, "reviewed_on": self.statement.day} if self.statement else None
+            ),
             "suggestions": list(self.suggestions),
             "conversation": self.conversation,
         }
+
+
+def outcome(reply: Reply) -> str:
+    """What a reply amounts to, as test questions name it: an entry id, urgent, personal, clarify or decline."""
+    if reply.kind == "answer" and reply.entry:
+        return reply.entry.id
+    if reply.kind == "fallback":
+        return "personal" if reply.reason.startswith(PERSONAL_REASON) else "decline"
+    return reply.kind  # urgent, clarify, smalltalk

@@ -58,6 +58,8 @@ FEATURES = (
     "rule", "own", "state", "now", "general", "someone_else", "question_mark", "long_ago",
 )  # fmt: skip
 
+PERSONAL_REASON = "triage: a personal problem"  # how a personal-problem reply explains itself to staff
+
 
 @dataclass(frozen=True)
 class TriageResult:
@@ -160,7 +162,7 @@ class Triage:
         if urgent >= self._urgent_threshold:
             return TriageResult("urgent", urgent, personal, f"triage: urgent ({evidence})")
         if urgent + personal >= self._personal_threshold:
-            return TriageResult("personal", urgent, personal, f"triage: a personal problem ({evidence})")
+            return TriageResult("personal", urgent, personal, f"{PERSONAL_REASON} ({evidence})")
         return TriageResult("question", urgent, personal, f"triage: a question ({evidence})")
 
     def _scores(self, vector: np.ndarray | None) -> IndexScores | None:

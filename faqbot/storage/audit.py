@@ -24,12 +24,16 @@ ACTIONS: dict[str, str] = {
     "login-failed": "Wrong name or password",
     "logout": "Logged out",
     "export": "Downloaded the report",
+    "export-knowledge": "Downloaded the knowledge files",
     "view-kept-questions": "Viewed kept questions",
     "end-sessions": "Ended every staff session",
     "password-set": "Set a new password",
     "account-added": "Added an account",
     "role-changed": "Changed a role",
     "account-removed": "Removed an account",
+    "draft-save": "Saved a draft",
+    "draft-discard": "Discarded a draft",
+    "publish": "Signed off and published",
 }
 
 

@@ -124,9 +124,10 @@ def store_state(app: Flask | None = None) -> StoreState:
     return writer(app).state()
 
 
-def record_reply(*, channel: str, kind: str, entry_id: str | None, confidence: float) -> bool:
-    """Queue one reply's kind, entry and confidence; False (counted as dropped) if it cannot be kept."""
+def record_reply(*, channel: str, kind: str, entry_id: str | None, confidence: float, topic: str = "") -> bool:
+    """Queue one reply's kind, entry (or declined topic) and confidence; False (counted as dropped) if not kept."""
     values = {
+        "topic": topic or None,
         "created": _now().isoformat(timespec="seconds"),
         "channel": channel,
         "kind": kind,

@@ -55,6 +55,7 @@ class Report:
     most_served: list[EntryStats]
     least_helpful: list[EntryStats]
     unanswered: list[QuestionGroup] | None = field(default=None)
+    declined_topics: list[tuple[str, int]] = field(default_factory=list)  # (topic id, declines), most first
 
     @property
     def replies(self) -> int:
@@ -99,7 +100,13 @@ def build_report(db: Connection, *, days: int = 30, today: date, limit: int = 10
     most_served = sorted(stats, key=lambda s: (-s.served, s.entry_id))[:limit]
     rated = [s for s in stats if s.unhelpful]
     least_helpful = sorted(rated, key=lambda s: (s.helpful_share, -s.unhelpful, s.entry_id))[:limit]
-    return Report(first, today, per_day, totals, most_served, least_helpful)
+    declined = db.execute(
+        select(reply.c.topic, func.count())
+        .where(reply.c.created >= since, reply.c.topic.is_not(None))
+        .group_by(reply.c.topic)
+    ).all()
+    declined_topics = sorted(((topic, count) for topic, count in declined), key=lambda row: (-row[1], row[0]))
+    return Report(first, today, per_day, totals, most_served, least_helpful, declined_topics=declined_topics)
 
 
 def entry_stats(db: Connection, entry_id: str) -> EntryStats:

@@ -7,7 +7,7 @@ queries read both databases. A change here is also a new revision in storage/mig
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, Float, Index, Integer, MetaData, Table, Text
+from sqlalchemy import CheckConstraint, Column, Float, Index, Integer, MetaData, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -20,6 +20,7 @@ reply = Table(
     Column("kind", Text, nullable=False),  # answer, clarify, fallback, smalltalk, urgent
     Column("entry_id", Text),  # the answered entry, if any
     Column("confidence", Float, nullable=False),
+    Column("topic", Text),  # a decline's not-covered topic (its id), so staff see what to write next
     Index("reply_created", "created"),
 )
 
@@ -80,4 +81,41 @@ audit = Table(
     Column("client", Text, nullable=False),  # the client's address, or "command line"
     Column("detail", Text, nullable=False),  # fixed words, numbers and account names, never text from a request
     Index("audit_created", "created"),
+)
+
+# Published knowledge: every version the clinic's reviewers published, whole (the TOML files as JSON),
+# so any version can be shown, compared, exported or restored. `parent` is the version it was made
+# from and is unique: of two reviewers publishing on the same version at once, the second is refused.
+knowledge_version = Table(
+    "knowledge_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parent", Integer, nullable=False),  # 0 for the shipped baseline
+    Column("created", Text, nullable=False),
+    Column("author", Text, nullable=False),  # the account(s) that wrote the change
+    Column("reviewer", Text, nullable=False),  # the account that signed it off and published it
+    Column("summary", Text, nullable=False),
+    Column("changes", Text, nullable=False),  # JSON: [[kind, item id, action], ...]
+    Column("files", Text, nullable=False),  # JSON: {path: TOML text}
+    Column("digest", Text, nullable=False),
+    UniqueConstraint("parent", name="knowledge_version_parent"),
+)
+
+# Changes not yet published: at most one per item, saved with a revision number so that a second
+# editor saving over the first is refused and shown the difference instead.
+knowledge_draft = Table(
+    "knowledge_draft",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),  # entry, topic, triage, or import (a whole uploaded knowledge folder)
+    Column("item", Text, nullable=False),
+    Column("action", Text, nullable=False),  # change, add, remove, import
+    Column("content", Text, nullable=False),  # JSON: the item's fields (for an import, its files)
+    Column("path", Text, nullable=False),  # the file a new item goes in
+    Column("base", Text, nullable=False),  # JSON: the item as published when the draft began (null: new)
+    Column("revision", Integer, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("created", Text, nullable=False),
+    Column("updated", Text, nullable=False),
+    UniqueConstraint("kind", "item", name="knowledge_draft_item"),
 )

@@ -28,7 +28,11 @@ MAX_KEPT_LENGTH = 500
 def record(reply: Reply, message: str, *, channel: str) -> None:
     """Record one reply; keep the redacted question only if it went unanswered and keeping is on."""
     db.record_reply(
-        channel=channel, kind=reply.kind, entry_id=reply.entry.id if reply.entry else None, confidence=reply.confidence
+        channel=channel,
+        kind=reply.kind,
+        entry_id=reply.entry.id if reply.entry else None,
+        confidence=reply.confidence,
+        topic=reply.topic,
     )
     if reply.kind in KEPT_KINDS and current_app.config["KEEP_UNANSWERED_TEXT"]:
         db.record_unanswered(kind=reply.kind, text=redact(message)[:MAX_KEPT_LENGTH])

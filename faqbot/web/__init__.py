@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from ..engine import Assistant
 
 
 def get_assistant() -> Assistant:
-    """Return the current app's assistant (loaded at start, and again when new knowledge is published)."""
-    return current_app.extensions["faqbot"]
-
-
-def reload_assistant(app: Flask, version: str) -> None:
-    """Build a new assistant from KNOWLEDGE_DIR and swap it in; requests under way finish with the old one."""
-    from ..engine import build_assistant
-
-    assistant = build_assistant(app.config)  # a broken knowledge base raises here: the old one stays
-    app.extensions["faqbot"] = assistant
-    app.logger.info("Knowledge reloaded (%s): %d entries", version, len(assistant.knowledge.entries))
+    """This request's assistant: the knowledge in use when the request began, to its end (see web.live)."""
+    if "faqbot_assistant" not in g:
+        g.faqbot_assistant = current_app.extensions["faqbot"]
+    return g.faqbot_assistant
 
 
 def at_line_start(name: str) -> str:

@@ -56,6 +56,7 @@ def _schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "confidence",
                 "entry",
                 "sources",
+                "statement",
                 "suggestions",
                 "conversation",
             ],
@@ -90,6 +91,22 @@ def _schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                     ]
                 },
                 "sources": {"type": "array", "items": _ref("Source")},
+                "statement": {
+                    "description": "Set when the answer is the clinic's own statement on a topic the articles do not "
+                    "cover (no sources): who at the clinic signed it off, and when. Show it with the answer.",
+                    "oneOf": [
+                        {"type": "null"},
+                        {
+                            "type": "object",
+                            "required": ["reviewed_by", "reviewed_on"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "reviewed_by": {"type": "string"},
+                                "reviewed_on": {"type": "string", "format": "date"},
+                            },
+                        },
+                    ],
+                },
                 "suggestions": {
                     "type": "array",
                     "items": {"type": "string"},

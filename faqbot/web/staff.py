@@ -19,6 +19,7 @@ from ..storage.engine import DATABASE_ERRORS, describe
 from ..storage.grouping import group_questions
 from ..storage.report import build_report, chart_svg, entry_stats, report_csv
 from . import get_assistant
+from .drafting import review_due
 from .staff_login import login_required, record_action
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -62,7 +63,10 @@ def entry(entry_id: str) -> str:
     stats = _safely(lambda: entry_stats(db.get_db(), item.id))
     related = [knowledge.entry(r) for r in item.related]
     passages = [(p, knowledge.document(p.document_id)) for p in knowledge.cited_passages(item)]
-    return render_template("staff/entry.html", entry=item, passages=passages, related=related, stats=stats)
+    due = review_due(item.signoff.day, current_app.config["REVIEW_MONTHS"]) if item.signoff else None
+    return render_template(
+        "staff/entry.html", entry=item, passages=passages, related=related, stats=stats, review_due=due
+    )
 
 
 @bp.route("/console", methods=["GET", "POST"])
@@ -117,6 +121,7 @@ def report() -> str:
         choices=REPORT_DAYS,
         questions=questions,
         keeping=current_app.config["KEEP_UNANSWERED_TEXT"],
+        topics={t.id: t for t in get_assistant().knowledge.uncovered},
         retention=current_app.config["RETENTION_DAYS"],
         store=db.store_state(),
     )

@@ -27,7 +27,10 @@ def remember(
     """Return the records with this reply added, oldest dropped to stay within the cookie's budget."""
     by_question = {e.question: e.id for e in knowledge.entries}
     record: dict[str, Any] = {"k": reply.kind, "s": [by_question.get(s, s) for s in reply.suggestions]}
-    if reply.entry and reply.kind == "answer":
+    if reply.statement:  # the clinic's own answer: by its words, as it is not an entry
+        record["t"] = reply.text
+        record["c"] = [reply.statement.reviewer, reply.statement.day]
+    elif reply.entry and reply.kind == "answer":
         record["e"] = reply.entry.id
         if feedback_token:
             record["f"] = feedback_token  # spent by the vote, so a replayed cookie cannot vote again
@@ -75,10 +78,17 @@ def expand(records: list[dict[str, Any]], knowledge: KnowledgeBase, clinic: Clin
                 "entry": {"id": entry.id, "question": entry.question} if entry else None,
                 "sources": _sources(entry, knowledge) if entry else [],
                 "suggestions": suggestions,
+                "statement": _statement(record.get("c")),
                 "vote": record.get("v"),
             }
         )
     return turns
+
+
+def _statement(value: Any) -> dict[str, str] | None:
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return {"reviewed_by": value[0], "reviewed_on": value[1]}
+    return None
 
 
 def _sources(entry, knowledge: KnowledgeBase) -> list[dict[str, str]]:

@@ -20,6 +20,17 @@ PAGES = [
     "/staff/report",
     "/staff/report.csv",
     "/staff/activity",
+    "/staff/drafts",
+    "/staff/drafts/1",
+    "/staff/drafts/1/test-all",
+    "/staff/edit/entry",
+    "/staff/edit/entry/new",
+    "/staff/edit/entry/healing-time",
+    "/staff/history",
+    "/staff/history/1",
+    "/staff/review",
+    "/staff/knowledge",
+    "/staff/knowledge/export.zip",
     "/staff/accounts",
     "/staff/accounts/sam",
     "/staff/accounts/sam/remove",
@@ -27,6 +38,15 @@ PAGES = [
 POSTS = [
     "/staff/console",
     "/staff/sessions/end-all",
+    "/staff/edit/entry/healing-time",
+    "/staff/edit/entry/healing-time/remove",
+    "/staff/edit/entry/healing-time/phrasing",
+    "/staff/drafts/1/try",
+    "/staff/drafts/1/publish",
+    "/staff/drafts/1/discard",
+    "/staff/history/1/revert",
+    "/staff/review/entry/healing-time",
+    "/staff/knowledge/import",
     "/staff/accounts",
     "/staff/accounts/sam/role",
     "/staff/accounts/sam/password",
@@ -39,8 +59,23 @@ ACCOUNT_POSTS = [p for p in POSTS if p.startswith("/staff/accounts")]
 def test_every_staff_route_is_listed_here(app):
     """Each /staff route of the app appears in the access tests below (a new route cannot slip through)."""
     rules = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/staff")}
-    covered = {p.replace("healing-time", "<entry_id>").replace("/sam", "/<name>") for p in PAGES + POSTS}
+    covered = {_rule(p) for p in PAGES + POSTS}
     assert rules - {"/staff/login", "/staff/logout"} == covered
+
+
+def _rule(path: str) -> str:
+    """The URL rule a listed path stands for."""
+    path = path.replace("/staff/entries/healing-time", "/staff/entries/<entry_id>")
+    if path.endswith("/phrasing"):
+        return "/staff/edit/entry/<entry_id>/phrasing"
+    path = path.replace("/staff/edit/entry/new", "/staff/edit/<kind>/new").replace(
+        "/edit/entry/healing-time", "/edit/<kind>/<item_id>"
+    )
+    path = path.replace("/staff/edit/entry", "/staff/edit/<kind>").replace(
+        "/review/entry/healing-time", "/review/<kind>/<item_id>"
+    )
+    path = path.replace("/drafts/1", "/drafts/<int:draft_id>").replace("/history/1", "/history/<int:version_id>")
+    return path.replace("/accounts/sam", "/accounts/<name>")
 
 
 @pytest.mark.parametrize("path", PAGES)

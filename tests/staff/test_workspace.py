@@ -103,3 +103,14 @@ def test_pages_still_open_when_the_database_cannot_be_read(staff, app):
 def test_the_header_starts_with_a_capital_when_no_clinic_name_is_set(staff):
     """The staff header names the clinic at the start of a line: "The clinic", not "the clinic"."""
     assert '<p class="tagline">The clinic · reviewing' in staff.get("/staff/").get_data(as_text=True)
+
+
+def test_report_counts_declines_by_topic_and_links_to_the_clinics_answer(staff, client):
+    """A question on a topic the sources do not cover is counted under that topic, with a way to answer it."""
+    client.post("/api/chat", json={"message": "how much does an implant cost at your place"})
+    client.post("/api/chat", json={"message": "what is osseointegration"})
+    page = staff.get("/staff/report").get_data(as_text=True)
+    section = page[page.index('id="topics-heading"') : page.index('id="unanswered-heading"')]
+    assert "<td>costs and payment</td><td>1</td>" in section
+    assert 'href="/staff/edit/topic/cost"' in section and "Write the clinic&#39;s answer" in section
+    assert "how much does an implant cost" not in page  # counts only: the patient's words are not kept

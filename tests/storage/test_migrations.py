@@ -10,7 +10,7 @@ import pre_alembic
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import inspect, text
+from sqlalchemy import UniqueConstraint, inspect, text
 
 from faqbot import create_app
 from faqbot.storage import db, migrations, schema
@@ -19,8 +19,8 @@ from faqbot.storage.migrations import DatabaseTooNew, migrate
 
 # Made by faqbot at commit 4eab8df (before Alembic) serving 4 replies, 2 votes, 1 kept question and a staff login.
 MADE_BY_OLD_FAQBOT = Path(__file__).resolve().parent.parent / "data" / "faqbot-before-alembic.sqlite"
-TABLES = {"reply", "feedback", "unanswered", "staff_session", "audit", "staff_account"}
-OLD_TABLES = TABLES - {"staff_account"}
+OLD_TABLES = {"reply", "feedback", "unanswered", "staff_session", "audit"}  # what the old faqbot made
+TABLES = OLD_TABLES | {"staff_account", "knowledge_version", "knowledge_draft"}
 
 
 def run_migrate(url) -> str:
@@ -60,8 +60,12 @@ def test_the_schema_module_and_the_revisions_agree(url):
         for table in schema.metadata.tables.values():
             made = {column["name"] for column in inspector.get_columns(table.name)}
             assert made == set(table.columns.keys()), table.name
-            indexes = {index["name"] for index in inspector.get_indexes(table.name)}
+            # PostgreSQL lists the index behind each unique constraint too: those are compared as constraints.
+            indexes = {i["name"] for i in inspector.get_indexes(table.name) if not i.get("duplicates_constraint")}
             assert indexes == {index.name for index in table.indexes}, table.name
+            uniques = {constraint["name"] for constraint in inspector.get_unique_constraints(table.name)}
+            declared = {c.name for c in table.constraints if isinstance(c, UniqueConstraint)}
+            assert uniques == declared, table.name
     finally:
         engine.dispose()
 
@@ -128,10 +132,28 @@ def test_0002_adds_accounts_to_a_database_made_at_0001_and_keeps_its_rows(url, s
         stored(storage_settings, statement)
     assert run_migrate(url) == migrations.head()
     assert {table: count(url, table) for table in TABLES} == {
-        "reply": 1, "feedback": 1, "unanswered": 1, "audit": 1, "staff_session": 0, "staff_account": 0
+        "reply": 1, "feedback": 1, "unanswered": 1, "audit": 1, "staff_session": 0, "staff_account": 0,
+        "knowledge_version": 0, "knowledge_draft": 0,
     }  # fmt: skip
     assert stored(storage_settings, "SELECT action, account, client FROM audit") == [("login", "", "x")]
     assert stored(storage_settings, "SELECT text FROM unanswered") == [("kept question",)]
+
+
+def test_0003_adds_the_knowledge_tables_and_keeps_every_reply(url, stored, storage_settings):
+    """Replies from before declines were counted by topic are kept (no topic); the editor's tables start empty."""
+    migrate_to(url, "0002")
+    for created, kind, entry in (("2026-01-01", "answer", "healing-time"), ("2026-01-02", "fallback", None)):
+        stored(
+            storage_settings,
+            "INSERT INTO reply (created, channel, kind, entry_id, confidence) VALUES (:c, 'api', :k, :e, 0.5)",
+            c=created,
+            k=kind,
+            e=entry,
+        )
+    assert run_migrate(url) == migrations.head()
+    rows = stored(storage_settings, "SELECT created, kind, entry_id, topic FROM reply ORDER BY created")
+    assert rows == [("2026-01-01", "answer", "healing-time", None), ("2026-01-02", "fallback", None, None)]
+    assert count(url, "knowledge_version") == 0 and count(url, "knowledge_draft") == 0
 
 
 @pytest.fixture
@@ -149,7 +171,7 @@ def test_the_old_faqbots_file_is_adopted_with_every_row(old_file):
     assert before == {"reply": 4, "feedback": 2, "unanswered": 1, "staff_session": 1, "audit": 1}
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "DATABASE": str(old_file)})
     after = {table: _count_sqlite(old_file, table) for table in TABLES}
-    assert after == {**before, "staff_session": 0, "staff_account": 0}
+    assert after == {**before, "staff_session": 0, "staff_account": 0, "knowledge_version": 0, "knowledge_draft": 0}
     with sqlite3.connect(old_file) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrations.head(),)]
     client = app.test_client()

@@ -97,3 +97,19 @@ def test_chart_day_labels_never_collide(stats_db):
         positions = sorted(float(x) for x in re.findall(r'<text x="(\d+)" y="\d+" font-size="11"', svg)[:-5])
         bar = (720 - 40) // days
         assert all(b - a > 3 * bar for a, b in zip(positions, positions[1:], strict=False)), days
+
+
+def test_declines_are_counted_by_topic_within_the_period(connection):
+    """Declines for topics the sources do not cover are counted per topic, most first, without any patient text."""
+    rows = [
+        ("2026-11-21T09:00:00", "cost"),
+        ("2026-11-20T09:00:00", "cost"),
+        ("2026-11-19T09:00:00", "insurance"),
+        ("2026-09-01T09:00:00", "insurance"),  # outside a 30-day report
+    ]
+    connection.execute(
+        schema.reply.insert(),
+        [{"created": c, "channel": "api", "kind": "fallback", "confidence": 0.2, "topic": t} for c, t in rows],
+    )
+    report = build_report(connection, days=30, today=TODAY)
+    assert report.declined_topics == [("cost", 2), ("insurance", 1)]

@@ -26,7 +26,18 @@ def test_chat_returns_the_reply_contract(client, message, kind):
     response = client.post("/api/chat", json={"message": message})
     assert response.status_code == 200
     body = response.get_json()
-    contract = {"reply", "text", "actions", "kind", "confidence", "entry", "sources", "suggestions", "conversation"}
+    contract = {
+        "reply",
+        "text",
+        "actions",
+        "kind",
+        "confidence",
+        "entry",
+        "sources",
+        "statement",
+        "suggestions",
+        "conversation",
+    }
     assert set(body) == contract | ({"feedback_token"} if kind == "answer" else set())
     assert body["kind"] == kind
     assert body["reply"]

@@ -66,6 +66,12 @@ export function renderer(data) {
     return el("details", { class: "sources" }, el("summary", {}, "Sources (" + sources.length + ")"), el("ul", {}, items));
   }
 
+  // The clinic's own answer cites no article: say whose statement it is and who signed it off.
+  function statementNote(statement) {
+    return el("p", { class: "statement" }, "The clinic's own statement, not from the articles. Reviewed by " +
+      statement.reviewed_by + " on " + statement.reviewed_on + ".");
+  }
+
   function suggestionForm(questions, label) {
     var buttons = questions.map(function (question) {
       return el("button", { type: "submit", class: "suggestion", name: "choice", value: question }, question);
@@ -111,11 +117,12 @@ export function renderer(data) {
     card.append(el("p", { class: "text" }, reply.text === undefined ? reply.reply : reply.text));
     if (!lead && actions.length) card.append(actionButtons(actions, "contact-actions"));
     if (reply.sources.length) card.append(sourceList(reply.sources));
+    if (reply.statement) card.append(statementNote(reply.statement));
     if (reply.suggestions.length) {
       var label = kind === "clarify" ? "Which question did you mean?" : "Related questions";
       card.append(suggestionForm(reply.suggestions, label));
     }
-    if (kind === "answer" && reply.entry) card.append(feedbackForm(turn, index));
+    if (kind === "answer" && reply.entry && !reply.statement) card.append(feedbackForm(turn, index));
     return card;
   }
 
