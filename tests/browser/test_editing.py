@@ -12,13 +12,15 @@ import pytest
 import staff_forms
 from playwright.sync_api import expect
 
-from .conftest import STAFF_PASSWORD
+from .conftest import ADMIN_NAME, STAFF_PASSWORD
 from .test_accessibility import assert_no_axe_violations
 
 HEALING = "how long does it take for an implant to heal"
 ADDED = "Your own dentist will confirm the timing for you."
 EDITOR = "eddie"
 REFUSED = "Failed to load resource: the server responded with a status of 422 (UNPROCESSABLE ENTITY)"
+FORBIDDEN = "Failed to load resource: the server responded with a status of 403 (FORBIDDEN)"
+CONFLICT = "Failed to load resource: the server responded with a status of 409 (CONFLICT)"
 
 
 @pytest.fixture(scope="module")
@@ -101,4 +103,23 @@ def test_editor_drafts_reviewer_publishes_patients_get_it_and_a_revert_undoes_it
 def test_the_other_editing_pages_have_no_axe_violations(open_staff_page, editing_site, path):
     """Review dates, files, lists and forms pass axe-core as they first open."""
     page, _ = open_staff_page(path, site=editing_site)
+    assert_no_axe_violations(page)
+
+
+def test_the_refusal_pages_have_no_axe_violations(open_staff_page, editing_site):
+    """The page saying a role may not do something, and the one saying why nothing was published, pass axe-core."""
+    page, watch = open_staff_page("/staff/edit/entry/new", site=editing_site, account=ADMIN_NAME)
+    expect(page.get_by_text("cannot edit")).to_be_visible()  # an administrator may not write answers
+    assert watch.console_errors == [FORBIDDEN]
+    watch.console_errors.clear()
+    assert_no_axe_violations(page)
+
+    page, watch = open_staff_page("/staff/review", site=editing_site)
+    sign_off = page.locator('form[action$="/review/entry/crown"] button')
+    sign_off.click()
+    expect(page.get_by_role("status")).to_contain_text("Signed off")
+    sign_off.click()  # the same again, the same day, changes nothing
+    expect(page.get_by_role("heading", name="Not published")).to_be_visible()
+    assert watch.console_errors == [CONFLICT]
+    watch.console_errors.clear()
     assert_no_axe_violations(page)
