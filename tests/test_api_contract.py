@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from contract import REPLY_FIELDS
 
 from faqbot.cli import main
 
@@ -13,18 +14,7 @@ def test_answer_has_the_documented_shape(client):
     """An answer carries reply, text, actions, kind, confidence, entry, sources, suggestions, a conversation
     token and the token its vote must bring back."""
     body = client.post("/api/chat", json={"message": "What is a healing abutment?"}).get_json()
-    contract = {
-        "reply",
-        "text",
-        "actions",
-        "kind",
-        "confidence",
-        "entry",
-        "sources",
-        "statement",
-        "suggestions",
-        "conversation",
-    }
+    contract = REPLY_FIELDS
     assert set(body) == contract | {"feedback_token"}
     assert body["kind"] == "answer"
     assert body["entry"] == {"id": "healing-abutment", "question": "What is a healing abutment?"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from contract import REPLY_FIELDS
 
 from faqbot.engine.state import ConversationState, encode
 from faqbot.storage.db import writer
@@ -26,18 +27,7 @@ def test_chat_returns_the_reply_contract(client, message, kind):
     response = client.post("/api/chat", json={"message": message})
     assert response.status_code == 200
     body = response.get_json()
-    contract = {
-        "reply",
-        "text",
-        "actions",
-        "kind",
-        "confidence",
-        "entry",
-        "sources",
-        "statement",
-        "suggestions",
-        "conversation",
-    }
+    contract = REPLY_FIELDS
     assert set(body) == contract | ({"feedback_token"} if kind == "answer" else set())
     assert body["kind"] == kind
     assert body["reply"]
