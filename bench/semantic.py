@@ -74,6 +74,8 @@ def measure(semantic: bool) -> dict:
         "start cold s": cold,
         "start warm s": warm,
         "max RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "chat ms": statistics.median(chat) * 1000,
+        "health ms": statistics.median(health) * 1000,
         "chat/health": statistics.median(chat) / statistics.median(health),
     }
 

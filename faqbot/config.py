@@ -123,6 +123,12 @@ SETTINGS: dict[str, Setting] = {
     "MODEL_DIR": Setting(
         str(PROJECT_ROOT / "models"), _text, "Folder of the sentence-embedding model, built on first use if missing."
     ),
+    "EMBEDDING_THREADS": Setting(
+        min(2, os.cpu_count() or 1),
+        _positive_int,
+        "CPU threads one message's embedding may use (default: 2, or 1 on a one-core machine). Two take about "
+        "40% off a reply on an idle machine; set 1 when several server processes share the cores.",
+    ),
     "EMBEDDING_CACHE": Setting(
         "",
         _text,

@@ -68,7 +68,7 @@ def placeholder(dimension: int = 384) -> FittedParams:
 def assistants() -> tuple[Assistant, Assistant]:
     settings = config.defaults()
     knowledge = load_knowledge(settings["KNOWLEDGE_DIR"])
-    encoder = shared_encoder(settings["MODEL_DIR"])
+    encoder = shared_encoder(settings["MODEL_DIR"], settings["EMBEDDING_THREADS"])
     semantic = Assistant(knowledge, Clinic(), placeholder(encoder.dimension), encoder=encoder)
     lexical = Assistant(
         knowledge, Clinic(), placeholder(encoder.dimension), encoder=encoder, settings=Settings(semantic=False)

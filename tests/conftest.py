@@ -13,7 +13,7 @@ import servers
 import staff_forms
 from sqlalchemy import create_engine, text
 
-from faqbot import create_app
+from faqbot import config, create_app
 from faqbot.engine import shared_encoder
 from faqbot.engine.assistant import Assistant, Settings
 from faqbot.engine.clinic import Clinic
@@ -30,7 +30,8 @@ def build(folder: Path, clinic: Clinic | None = None, settings: Settings | None 
         load_knowledge(folder),
         clinic or Clinic(),
         load_params(PROJECT / "fitting" / "params.json"),
-        encoder=shared_encoder(str(PROJECT / "models")),
+        # The app's thread count: two threads sum in another order, and a near tie may fall the other way.
+        encoder=shared_encoder(str(PROJECT / "models"), config.defaults()["EMBEDDING_THREADS"]),
         settings=settings,
     )
 
@@ -156,7 +157,7 @@ CLARIFY_CANDIDATES = (
 
 @pytest.fixture(scope="session")
 def clarifying(real_assistant: Assistant) -> str:
-    """A message the engine answers with a clarify reply on the real knowledge base."""
+    """A message the engine answers with a clarify reply on the real knowledge base, opening a conversation."""
     for message in CLARIFY_CANDIDATES:
         if real_assistant.reply(message).kind == "clarify":
             return message

@@ -111,11 +111,12 @@ def test_export_writes_every_entry(tmp_path):
     assert {s["document"] for s in healing["sources"]} == {"placement-vs-restoration", "two-stage-process"}
 
 
-def test_bad_setting_names_the_key(monkeypatch, capsys):
+@pytest.mark.parametrize(("name", "value"), [("MAX_MESSAGE_LENGTH", "lots"), ("EMBEDDING_THREADS", "0")])
+def test_bad_setting_names_the_key(monkeypatch, capsys, name, value):
     """An invalid FAQBOT_* variable stops the command with the variable's name."""
-    monkeypatch.setenv("FAQBOT_MAX_MESSAGE_LENGTH", "lots")
+    monkeypatch.setenv(f"FAQBOT_{name}", value)
     status, _ = run(["ask", "hi"])
-    assert status == 2 and "FAQBOT_MAX_MESSAGE_LENGTH" in capsys.readouterr().err
+    assert status == 2 and f"FAQBOT_{name}" in capsys.readouterr().err
 
 
 def test_module_entry_point_runs():

@@ -21,12 +21,12 @@ __all__ = ["Assistant", "Clinic", "build_assistant", "load_knowledge", "shared_e
 
 
 @functools.lru_cache(maxsize=2)
-def shared_encoder(model_dir: str):
+def shared_encoder(model_dir: str, threads: int = 1):
     """Return one encoder per model folder for the whole process (loading it takes about a second)."""
     from .embedding import Encoder, ensure_model  # onnxruntime loads only when semantic matching is on
 
     ensure_model(model_dir)
-    return Encoder(model_dir)
+    return Encoder(model_dir, intra_op_num_threads=threads)
 
 
 def build_assistant(settings: Mapping[str, Any], knowledge: KnowledgeBase | None = None) -> Assistant:
@@ -42,7 +42,7 @@ def build_assistant(settings: Mapping[str, Any], knowledge: KnowledgeBase | None
     params = load_params(settings["FITTED_PARAMS"])
     from .embedding_cache import EmbeddingStore
 
-    encoder = shared_encoder(str(settings["MODEL_DIR"]))
+    encoder = shared_encoder(str(settings["MODEL_DIR"]), settings.get("EMBEDDING_THREADS", 1))
     # The command line has no instance folder of Flask's: it shares the project's instance/ by default.
     cache = settings.get("EMBEDDING_CACHE") or Path(__file__).resolve().parents[2] / "instance" / "embeddings.npz"
     return Assistant(

@@ -64,6 +64,15 @@ def test_vectors_match_sentence_transformers(encoder: Encoder) -> None:
     assert cosines[worst] >= 0.999, f"cosine {cosines[worst]:.6f} for {REFERENCE['sentences'][worst]!r}"
 
 
+def test_two_threads_give_the_reference_vectors_too(model_dir: Path) -> None:
+    """EMBEDDING_THREADS=2 (the default on two cores) splits the work, not the result."""
+    two = Encoder(model_dir, intra_op_num_threads=2)
+    reference = np.array(REFERENCE["vectors"], dtype=np.float64)
+    reference /= np.linalg.norm(reference, axis=1, keepdims=True)
+    cosines = [float(two.encode_one(text) @ ref) for text, ref in zip(REFERENCE["sentences"], reference)]
+    assert min(cosines) >= 0.999
+
+
 def test_rows_are_unit_length_float32_in_input_order(encoder: Encoder) -> None:
     texts = REFERENCE["sentences"]
     vectors = encoder.encode(texts, batch_size=4)
