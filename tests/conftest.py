@@ -116,6 +116,28 @@ def storage_settings(request, tmp_path) -> dict:
     return settings
 
 
+@pytest.fixture
+def url(storage_settings):
+    """The SQLAlchemy URL of this test's database."""
+    from faqbot.storage.engine import database_url
+
+    return database_url(storage_settings)
+
+
+@pytest.fixture
+def connection(url):
+    """A connection to this test's database, migrated, each statement committing on its own (as get_db())."""
+    from faqbot.storage import engine as storage
+    from faqbot.storage.migrations import migrate
+
+    with storage.create_engine(url, pooled=False).connect() as fresh:
+        migrate(fresh)
+    engine = storage.create_engine(url, autocommit=True)
+    with engine.connect() as opened:
+        yield opened
+    engine.dispose()
+
+
 def query(settings: dict, sql: str, **values) -> list[tuple]:
     """Run one statement on the database the settings name, outside the app (what an operator would see)."""
     from faqbot.storage.engine import database_url

@@ -11,9 +11,7 @@ import pytest
 
 from faqbot.editing.snapshot import Snapshot
 from faqbot.storage import knowledge_store as store
-from faqbot.storage.engine import create_engine, database_url
 from faqbot.storage.knowledge_store import Conflict, StaleDraft
-from faqbot.storage.migrations import migrate
 
 SHIPPED = Snapshot({"faq/a.toml": "# as shipped\n", "triage.toml": "[[group]]\n"})
 FIRST = Snapshot({"faq/a.toml": "# first change: “curly quotes”, café, 100%\n", "triage.toml": "[[group]]\n"})
@@ -22,15 +20,9 @@ CHANGE = [["entry", "a", "change"]]
 
 
 @pytest.fixture
-def db(storage_settings):
+def db(connection):
     """A migrated database (SQLite file, then PostgreSQL), each statement committing on its own as in requests."""
-    url = database_url(storage_settings)
-    with create_engine(url, pooled=False).connect() as fresh:
-        migrate(fresh)
-    engine = create_engine(url, autocommit=True)
-    with engine.connect() as connection:
-        yield connection
-    engine.dispose()
+    return connection
 
 
 def publish(db, files: Snapshot, on, **extra):

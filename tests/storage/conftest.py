@@ -11,25 +11,6 @@ import staff_forms
 from flask import Flask
 
 from faqbot import create_app
-from faqbot.storage.engine import create_engine, database_url
-from faqbot.storage.migrations import migrate
-
-
-@pytest.fixture
-def url(storage_settings):
-    """The SQLAlchemy URL of this test's database."""
-    return database_url(storage_settings)
-
-
-@pytest.fixture
-def connection(url):
-    """A connection to this test's database, migrated, each statement committing on its own (as get_db())."""
-    with create_engine(url, pooled=False).connect() as fresh:
-        migrate(fresh)
-    engine = create_engine(url, autocommit=True)
-    with engine.connect() as opened:
-        yield opened
-    engine.dispose()
 
 
 @pytest.fixture
