@@ -35,8 +35,8 @@ def outcome(item: Item, reply) -> str:
     if kind == "urgent":
         return "false-urgent"
     if kind == "answer":
-        if item.entry_id:
-            return "right" if reply.entry.id == item.entry_id else "wrong"
+        if item.entry_id or item.accepted:
+            return "right" if reply.entry.id in (item.entry_id, *item.accepted) else "wrong"
         if item.topics and item.expect in ("answer", "either"):
             return "right" if covers(reply.text, item.topics) else "wrong"
         return "wrong" if item.expect in ("decline", "smalltalk") else "answered"
@@ -58,7 +58,7 @@ def evaluate(assistant, items: list[Item], show: int = 0) -> dict:
         reply = assistant.reply(item.q)
         result = outcome(item, reply)
         tally[result] += 1
-        if item.triage == "question" and item.expect in ("answer", "either") and (item.entry_id or item.topics):
+        if item.triage == "question" and item.expect in ("answer", "either") and (item.entry_id or item.accepted or item.topics):
             answerable += 1
             helped += result == "right" and reply.kind == "answer"
         if result not in ("right", "answered") and shown < show:

@@ -18,6 +18,8 @@ from .engine.checking import phrasing_problems
 from .engine.loading import KnowledgeError
 from .engine.reply import KINDS, Reply
 
+EITHER = "either"  # an eval case a decline or one of its "accept" entries answers rightly
+
 
 def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run one command and return its exit status."""
@@ -143,10 +145,16 @@ def _eval(args, settings, stdin, stdout) -> int:
         reply = assistant.reply(case["q"])
         got_id = reply.entry.id if reply.entry else None
         expected_id, expected_kind = case.get("expect_id"), case.get("expect_kind")
-        ok = got_id == expected_id and reply.kind == "answer" if expected_id else reply.kind == expected_kind
+        if expected_id:
+            ok, want = got_id == expected_id and reply.kind == "answer", f"entry {expected_id}"
+        elif expected_kind == EITHER:
+            accepted = case["accept"]
+            ok = reply.kind == "fallback" or (reply.kind == "answer" and got_id in accepted)
+            want = f"fallback or entry {' or '.join(accepted)}"
+        else:
+            ok, want = reply.kind == expected_kind, f"kind {expected_kind}"
         if not ok:
             misses += 1
-            want = f"entry {expected_id}" if expected_id else f"kind {expected_kind}"
             print(
                 f"MISS line {line_number}: {case['q']!r}\n  wanted {want}, got {reply.kind} {got_id or ''} "
                 f"(confidence {reply.confidence:.2f}; {reply.reason})",
@@ -155,6 +163,10 @@ def _eval(args, settings, stdin, stdout) -> int:
     total = len(cases)
     print(f"{total - misses}/{total} as expected, {misses} missed", file=stdout)
     return 1 if misses else 0
+
+
+def _known_ids(ids, assistant: Assistant) -> bool:
+    return isinstance(ids, list) and bool(ids) and all(isinstance(i, str) and assistant.knowledge.entry(i) for i in ids)
 
 
 def _read_cases(path: Path, assistant: Assistant) -> tuple[list[tuple[int, dict]], list[str]]:
@@ -178,8 +190,10 @@ def _read_cases(path: Path, assistant: Assistant) -> tuple[list[tuple[int, dict]
             problems.append(f'{path}:{number}: needs exactly one of "expect_id" or "expect_kind"')
         elif "expect_id" in case and not assistant.knowledge.entry(case["expect_id"]):
             problems.append(f"{path}:{number}: unknown entry id {case['expect_id']!r}")
-        elif "expect_kind" in case and case["expect_kind"] not in KINDS:
-            problems.append(f"{path}:{number}: expect_kind must be one of {', '.join(KINDS)}")
+        elif case.get("expect_kind") == EITHER and not _known_ids(case.get("accept"), assistant):
+            problems.append(f'{path}:{number}: "either" needs "accept": a list of known entry ids')
+        elif "expect_kind" in case and case["expect_kind"] not in (*KINDS, EITHER):
+            problems.append(f"{path}:{number}: expect_kind must be one of {', '.join((*KINDS, EITHER))}")
         else:
             cases.append((number, case))
     return cases, problems

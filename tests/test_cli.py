@@ -75,10 +75,28 @@ def test_eval_prints_misses_and_totals(tmp_path):
     assert out.rstrip().endswith("2/3 as expected, 1 missed")
 
 
+def test_eval_either_accepts_a_decline_or_a_listed_entry(tmp_path):
+    """An "either" case is met by a decline or by an answer from its "accept" list, and missed by any other answer."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"q": "What is osseointegration?", "expect_kind": "either", "accept": ["osseointegration"]}\n'
+        '{"q": "how much does it cost", "expect_kind": "either", "accept": ["crown"]}\n'
+        '{"q": "What is osseointegration?", "expect_kind": "either", "accept": ["crown", "abutment"]}\n'
+    )
+    status, out = run(["eval", str(cases)])
+    assert status == 1
+    assert "MISS line 3:" in out and "wanted fallback or entry crown or abutment" in out
+    assert "MISS line 1:" not in out and "MISS line 2:" not in out
+    assert out.rstrip().endswith("2/3 as expected, 1 missed")
+
+
 @pytest.mark.parametrize(
     "line, problem",
     [
         ("not json", "not valid JSON"),
+        ('{"q": "hi", "expect_kind": "either"}', '"either" needs "accept": a list of known entry ids'),
+        ('{"q": "hi", "expect_kind": "either", "accept": ["ghost"]}', '"either" needs "accept"'),
+        ('{"q": "hi", "expect_kind": "either", "accept": "crown"}', '"either" needs "accept"'),
         ('{"expect_id": "crown"}', 'needs a non-empty "q"'),
         ('{"q": "hi"}', 'needs exactly one of "expect_id" or "expect_kind"'),
         ('{"q": "hi", "expect_id": "ghost"}', "unknown entry id 'ghost'"),

@@ -247,6 +247,8 @@ def test_patient_questions_never_get_a_wrong_confident_answer(real_assistant):
             assert reply.kind == case["expect_kind"], (case["q"], reply.kind, reply.reason)
         elif case.get("expect_kind") == "fallback":
             assert reply.kind != "answer", (case["q"], reply.entry.id, reply.reason)
+        elif case.get("expect_kind") == "either" and reply.kind == "answer":
+            assert reply.entry.id in case["accept"], (case["q"], reply.entry.id, reply.reason)
         elif reply.kind == "answer" and "expect_id" in case:
             # a different entry is tolerated only if it is listed as related to the expected one
             expected = REAL.entry(case["expect_id"])
@@ -268,3 +270,14 @@ def test_every_stored_test_question_gets_its_expected_reply(real_assistant):
     assert len(questions) >= 100
     wrong = [(q.text, q.expect, outcome(real_assistant.reply(q.text))) for q in questions]
     assert [row for row in wrong if row[1] != row[2]] == []
+
+
+@pytest.mark.parametrize("name", ["paraphrases", "patient_questions", "offtopic"])
+def test_labelled_sets_name_only_existing_entries(name):
+    """A label naming an entry that was renamed or removed would silently count every answer as wrong."""
+    path = PROJECT / "tests" / "data" / f"{name}.jsonl"
+    for line in path.read_text().splitlines():
+        case = json.loads(line)
+        for entry_id in [case.get("expect_id"), *case.get("accept", [])]:
+            assert entry_id is None or REAL.entry(entry_id), (case["q"], entry_id)
+        assert case.get("expect_kind") != "either" or case.get("accept"), case["q"]
