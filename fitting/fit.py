@@ -37,6 +37,7 @@ URGENT_RECALL = 0.99  # share of the fitting part's urgent messages the urgent t
 MAX_HELD_BACK = 0.02  # share of questions that may get "please contact the clinic" instead of an answer
 WRONG_COST = 4  # one wrong answer costs as much as this many right answers are worth
 BOOTSTRAP_ROUNDS = 200  # resamples behind the answer threshold
+FOLD_REPEATS = 10  # shuffles of the folds behind the answer model's out-of-fold probabilities
 LEXICAL_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 # Not fitted (they change the wording of a decline, or offer a choice, not whether to answer).
 FIXED = {"clarify": 0.35, "topic": 0.62, "off_topic": 0.35}
@@ -85,14 +86,19 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, features, classes, *, c: float =
     return _model(features, classes, model.coef_, model.intercept_, mean, scale, embedding)
 
 
-def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float, weights: np.ndarray | None = None) -> np.ndarray:
+def _out_of_fold(
+    x: np.ndarray, y: np.ndarray, c: float, weights: np.ndarray | None = None, repeats: int = 1
+) -> np.ndarray:
+    """Each message's probability from models that did not see it, averaged over `repeats` shuffles of the folds
+    (one shuffle decides which messages share a fold, and so moves the probabilities near a threshold)."""
     probabilities = np.zeros((len(y), len(set(y))))
-    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
-        mean, scale = x[train].mean(axis=0), x[train].std(axis=0)
-        scale[scale < 1e-4] = 1.0  # a constant input (some embedding dimensions barely vary)
-        model = LogisticRegression(C=c, max_iter=5000)
-        model.fit((x[train] - mean) / scale, y[train], sample_weight=None if weights is None else weights[train])
-        probabilities[test] = model.predict_proba((x[test] - mean) / scale)
+    for seed in range(repeats):
+        for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
+            mean, scale = x[train].mean(axis=0), x[train].std(axis=0)
+            scale[scale < 1e-4] = 1.0  # a constant input (some embedding dimensions barely vary)
+            model = LogisticRegression(C=c, max_iter=5000)
+            model.fit((x[train] - mean) / scale, y[train], sample_weight=None if weights is None else weights[train])
+            probabilities[test] += model.predict_proba((x[test] - mean) / scale) / repeats
     return probabilities
 
 
@@ -129,6 +135,8 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
 def _right(assistant: Assistant, item: Item, key: str) -> bool:
     if item.entry_id is not None:
         return key == item.entry_id
+    if item.accepted:
+        return key in item.accepted
     if item.expect in ("answer", "either") and item.topics:
         return covers(assistant.knowledge.entry(key).answer, item.topics)
     return False
@@ -183,7 +191,8 @@ def fit_answer(assistant, inspections, items, features) -> tuple[LogisticModel, 
     # triage set has no entry label, so it is left out.
     keep = [
         n for n, i in enumerate(items)
-        if i.triage == "question" and i.expect != "smalltalk" and (i.entry_id or i.expect == "decline" or i.topics)
+        if i.triage == "question" and i.expect != "smalltalk"
+        and (i.entry_id or i.accepted or i.expect == "decline" or i.topics)
     ]  # fmt: skip
     inspections, items = [inspections[n] for n in keep], [items[n] for n in keep]
     answerable = np.array([i.expect != "decline" for i in items])
@@ -199,7 +208,7 @@ def fit_answer(assistant, inspections, items, features) -> tuple[LogisticModel, 
     x, y = _top_rows(assistant, inspections, items, features, lexical_weight)
     model = _fit_logistic(x, y, features, ("wrong", "right"), weights=weight)
     # The threshold is chosen on out-of-fold probabilities: in-sample ones are too sure of themselves.
-    p = _out_of_fold(x, y, 1.0, weight)[:, 1]
+    p = _out_of_fold(x, y, 1.0, weight, repeats=FOLD_REPEATS)[:, 1]
 
     chosen = answer_threshold(p, y, weight)
     report = {
