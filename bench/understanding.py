@@ -58,7 +58,8 @@ def evaluate(assistant, items: list[Item], show: int = 0) -> dict:
         reply = assistant.reply(item.q)
         result = outcome(item, reply)
         tally[result] += 1
-        if item.triage == "question" and item.expect in ("answer", "either") and (item.entry_id or item.accepted or item.topics):
+        labelled = item.entry_id or item.accepted or item.topics
+        if item.triage == "question" and item.expect in ("answer", "either") and labelled:
             answerable += 1
             helped += result == "right" and reply.kind == "answer"
         if result not in ("right", "answered") and shown < show:
