@@ -146,7 +146,8 @@ def _eval(args, settings, stdin, stdout) -> int:
         got_id = reply.entry.id if reply.entry else None
         expected_id, expected_kind = case.get("expect_id"), case.get("expect_kind")
         if expected_id:
-            ok, want = got_id == expected_id and reply.kind == "answer", f"entry {expected_id}"
+            accepted = [expected_id, *case.get("accept", [])]  # entries whose answer answers it as well
+            ok, want = got_id in accepted and reply.kind == "answer", f"entry {' or '.join(accepted)}"
         elif expected_kind == EITHER:
             accepted = case["accept"]
             ok = reply.kind == "fallback" or (reply.kind == "answer" and got_id in accepted)
@@ -192,6 +193,8 @@ def _read_cases(path: Path, assistant: Assistant) -> tuple[list[tuple[int, dict]
             problems.append(f"{path}:{number}: unknown entry id {case['expect_id']!r}")
         elif case.get("expect_kind") == EITHER and not _known_ids(case.get("accept"), assistant):
             problems.append(f'{path}:{number}: "either" needs "accept": a list of known entry ids')
+        elif "expect_id" in case and "accept" in case and not _known_ids(case["accept"], assistant):
+            problems.append(f'{path}:{number}: "accept" must be a list of known entry ids')
         elif "expect_kind" in case and case["expect_kind"] not in (*KINDS, EITHER):
             problems.append(f"{path}:{number}: expect_kind must be one of {', '.join((*KINDS, EITHER))}")
         else:

@@ -29,7 +29,7 @@ class Item:
     expect: str  # "answer", "either", "decline", "urgent", "refer", "smalltalk"
     entry_id: str | None = None  # the one right entry (own sets)
     topics: tuple[str, ...] = ()  # facts a right answer covers (the shared dev set)
-    accepted: tuple[str, ...] = ()  # "either": entries whose answer is right too (declining is right as well)
+    accepted: tuple[str, ...] = ()  # other entries whose answer is right too ("either": declining is right as well)
 
 
 def held_out(text: str) -> bool:
@@ -51,7 +51,8 @@ def own_sets() -> list[Item]:
     for name in ("paraphrases", "patient_questions", "offtopic"):
         for row in _jsonl(DATA / f"{name}.jsonl"):
             if "expect_id" in row:
-                items.append(Item(row["q"], name, "question", "answer", entry_id=row["expect_id"]))
+                accepted = tuple(row.get("accept", ()))  # other entries whose answer answers it as well
+                items.append(Item(row["q"], name, "question", "answer", entry_id=row["expect_id"], accepted=accepted))
             elif row["expect_kind"] == "either":
                 items.append(Item(row["q"], name, "question", "either", accepted=tuple(row["accept"])))
             else:

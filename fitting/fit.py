@@ -133,10 +133,8 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
 
 
 def _right(assistant: Assistant, item: Item, key: str) -> bool:
-    if item.entry_id is not None:
-        return key == item.entry_id
-    if item.accepted:
-        return key in item.accepted
+    if item.entry_id is not None or item.accepted:
+        return key in (item.entry_id, *item.accepted)
     if item.expect in ("answer", "either") and item.topics:
         return covers(assistant.knowledge.entry(key).answer, item.topics)
     return False

@@ -75,6 +75,19 @@ def test_eval_prints_misses_and_totals(tmp_path):
     assert out.rstrip().endswith("2/3 as expected, 1 missed")
 
 
+def test_eval_expected_entry_may_list_others_that_answer_as_well(tmp_path):
+    """With "accept" beside "expect_id", an answer from a listed entry is met too; a decline still misses."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"q": "What is osseointegration?", "expect_id": "crown", "accept": ["osseointegration"]}\n'
+        '{"q": "how much does it cost", "expect_id": "crown", "accept": ["osseointegration"]}\n'
+    )
+    status, out = run(["eval", str(cases)])
+    assert status == 1
+    assert "MISS line 2:" in out and "wanted entry crown or osseointegration" in out
+    assert "MISS line 1:" not in out and out.rstrip().endswith("1/2 as expected, 1 missed")
+
+
 def test_eval_either_accepts_a_decline_or_a_listed_entry(tmp_path):
     """An "either" case is met by a decline or by an answer from its "accept" list, and missed by any other answer."""
     cases = tmp_path / "cases.jsonl"
@@ -97,6 +110,7 @@ def test_eval_either_accepts_a_decline_or_a_listed_entry(tmp_path):
         ('{"q": "hi", "expect_kind": "either"}', '"either" needs "accept": a list of known entry ids'),
         ('{"q": "hi", "expect_kind": "either", "accept": ["ghost"]}', '"either" needs "accept"'),
         ('{"q": "hi", "expect_kind": "either", "accept": "crown"}', '"either" needs "accept"'),
+        ('{"q": "hi", "expect_id": "crown", "accept": ["ghost"]}', '"accept" must be a list of known entry ids'),
         ('{"expect_id": "crown"}', 'needs a non-empty "q"'),
         ('{"q": "hi"}', 'needs exactly one of "expect_id" or "expect_kind"'),
         ('{"q": "hi", "expect_id": "ghost"}', "unknown entry id 'ghost'"),
