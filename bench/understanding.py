@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from faqbot import config  # noqa: E402
 from faqbot.engine import build_assistant  # noqa: E402
-from fitting.data import Item, covers, dev_set, own_sets, split  # noqa: E402
+from fitting.data import Item, dev_set, own_sets, split  # noqa: E402
 
 
 def outcome(item: Item, reply) -> str:
@@ -35,10 +35,9 @@ def outcome(item: Item, reply) -> str:
     if kind == "urgent":
         return "false-urgent"
     if kind == "answer":
-        if item.entry_id or item.accepted:
-            return "right" if reply.entry.id in (item.entry_id, *item.accepted) else "wrong"
-        if item.topics and item.expect in ("answer", "either"):
-            return "right" if covers(reply.text, item.topics) else "wrong"
+        right = item.answered_by(reply.entry.id, reply.text)
+        if right is not None:
+            return "right" if right else "wrong"
         return "wrong" if item.expect in ("decline", "smalltalk") else "answered"
     if kind == "smalltalk":
         return "right" if item.expect == "smalltalk" else "smalltalk"
@@ -58,8 +57,7 @@ def evaluate(assistant, items: list[Item], show: int = 0) -> dict:
         reply = assistant.reply(item.q)
         result = outcome(item, reply)
         tally[result] += 1
-        labelled = item.entry_id or item.accepted or item.topics
-        if item.triage == "question" and item.expect in ("answer", "either") and labelled:
+        if item.triage == "question" and item.expect in ("answer", "either") and item.labelled:
             answerable += 1
             helped += result == "right" and reply.kind == "answer"
         if result not in ("right", "answered") and shown < show:

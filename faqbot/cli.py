@@ -18,7 +18,7 @@ from .engine.checking import phrasing_problems
 from .engine.loading import KnowledgeError
 from .engine.reply import KINDS, Reply
 
-EITHER = "either"  # an eval case a decline or one of its "accept" entries answers rightly
+EITHER = "either"  # an eval case met by a decline or by an answer from one of its "accept" entries
 
 
 def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:

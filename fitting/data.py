@@ -31,6 +31,19 @@ class Item:
     topics: tuple[str, ...] = ()  # facts a right answer covers (the shared dev set)
     accepted: tuple[str, ...] = ()  # other entries whose answer is right too ("either": declining is right as well)
 
+    @property
+    def labelled(self) -> bool:
+        """Whether the right answer is known: an entry, entries that answer it, or the facts it must state."""
+        return bool(self.entry_id or self.accepted or self.topics)
+
+    def answered_by(self, entry_id: str, text: str) -> bool | None:
+        """Whether an answer from this entry, with this text, is right; None when no right answer is known."""
+        if self.entry_id or self.accepted:
+            return entry_id in (self.entry_id, *self.accepted)
+        if self.topics and self.expect in ("answer", "either"):
+            return covers(text, self.topics)
+        return None
+
 
 def held_out(text: str) -> bool:
     """Tell whether a message belongs to the held-out part (about 30%, fixed by its text)."""
@@ -51,7 +64,7 @@ def own_sets() -> list[Item]:
     for name in ("paraphrases", "patient_questions", "offtopic"):
         for row in _jsonl(DATA / f"{name}.jsonl"):
             if "expect_id" in row:
-                accepted = tuple(row.get("accept", ()))  # other entries whose answer answers it as well
+                accepted = tuple(row.get("accept", ()))
                 items.append(Item(row["q"], name, "question", "answer", entry_id=row["expect_id"], accepted=accepted))
             elif row["expect_kind"] == "either":
                 items.append(Item(row["q"], name, "question", "either", accepted=tuple(row["accept"])))

@@ -28,7 +28,7 @@ from faqbot.engine.assistant import Assistant, Settings  # noqa: E402
 from faqbot.engine.decision import LEXICAL_FEATURES, SEMANTIC_FEATURES, rank  # noqa: E402
 from faqbot.engine.fitted import FittedParams, LogisticModel  # noqa: E402
 from faqbot.engine.triage import FEATURES as TRIAGE_FEATURES  # noqa: E402
-from fitting.data import Item, covers, dev_set, own_sets, split  # noqa: E402
+from fitting.data import Item, dev_set, own_sets, split  # noqa: E402
 
 PARAMS = Path(__file__).resolve().parent / "params.json"
 TRIAGE_CLASSES = ("question", "personal", "urgent")
@@ -133,11 +133,7 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
 
 
 def _right(assistant: Assistant, item: Item, key: str) -> bool:
-    if item.entry_id is not None or item.accepted:
-        return key in (item.entry_id, *item.accepted)
-    if item.expect in ("answer", "either") and item.topics:
-        return covers(assistant.knowledge.entry(key).answer, item.topics)
-    return False
+    return bool(item.answered_by(key, assistant.knowledge.entry(key).answer))
 
 
 def _top_rows(assistant, inspections, items, features, lexical_weight):
@@ -189,8 +185,7 @@ def fit_answer(assistant, inspections, items, features) -> tuple[LogisticModel, 
     # triage set has no entry label, so it is left out.
     keep = [
         n for n, i in enumerate(items)
-        if i.triage == "question" and i.expect != "smalltalk"
-        and (i.entry_id or i.accepted or i.expect == "decline" or i.topics)
+        if i.triage == "question" and i.expect != "smalltalk" and (i.labelled or i.expect == "decline")
     ]  # fmt: skip
     inspections, items = [inspections[n] for n in keep], [items[n] for n in keep]
     answerable = np.array([i.expect != "decline" for i in items])
