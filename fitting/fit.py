@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -180,36 +181,59 @@ def answer_threshold(p: np.ndarray, y: np.ndarray, weight: np.ndarray, rounds: i
     return float(np.median(best))
 
 
-def fit_answer(assistant, inspections, items, features) -> tuple[LogisticModel, float, float, dict]:
-    # Only messages that reach matching and whose right answer is known: an own "question" from the
-    # triage set has no entry label, so it is left out.
+@dataclass(frozen=True)
+class AnswerExamples:
+    """The messages the answer model learns from, with each one's best entry under every lexical share."""
+
+    items: list[Item]
+    rows: dict[float, tuple[np.ndarray, np.ndarray]]  # lexical share -> (feature rows, 1 if that entry is right)
+    answerable: np.ndarray  # the message has a right answer (not "decline")
+    features: tuple[str, ...]
+
+
+def answer_examples(assistant, inspections, items, features) -> AnswerExamples:
+    """Collect what the answer model learns from: the messages that reach matching and whose right answer
+    is known (an own "question" from the triage set has no entry label, so it is left out)."""
     keep = [
         n for n, i in enumerate(items)
         if i.triage == "question" and i.expect != "smalltalk" and (i.labelled or i.expect == "decline")
     ]  # fmt: skip
     inspections, items = [inspections[n] for n in keep], [items[n] for n in keep]
-    answerable = np.array([i.expect != "decline" for i in items])
-    weight = source_weights(items)
     shares = LEXICAL_WEIGHTS if "semantic" in features else (1.0,)
+    rows = {w: _top_rows(assistant, inspections, items, features, w) for w in shares}
+    answerable = np.array([i.expect != "decline" for i in items])
+    return AnswerExamples(items, rows, answerable, tuple(features))
+
+
+def fit_answer_on(examples: AnswerExamples, use: np.ndarray) -> tuple[LogisticModel, float, float, np.ndarray]:
+    """Fit the answer model on the examples `use` selects: (model, threshold, lexical share, out-of-fold
+    probabilities of those examples)."""
+    items = [i for i, chosen in zip(examples.items, use) if chosen]
+    weight = source_weights(items)
+    answerable = examples.answerable[use]
     # The ranking: the lexical share that puts the right entry first most often.
     lexical_weight = max(
-        shares,
-        key=lambda w: np.average(
-            _top_rows(assistant, inspections, items, features, w)[1][answerable], weights=weight[answerable]
-        ),
+        examples.rows,
+        key=lambda w: np.average(examples.rows[w][1][use][answerable], weights=weight[answerable]),
     )
-    x, y = _top_rows(assistant, inspections, items, features, lexical_weight)
-    model = _fit_logistic(x, y, features, ("wrong", "right"), weights=weight)
+    x, y = (part[use] for part in examples.rows[lexical_weight])
+    model = _fit_logistic(x, y, examples.features, ("wrong", "right"), weights=weight)
     # The threshold is chosen on out-of-fold probabilities: in-sample ones are too sure of themselves.
     p = _out_of_fold(x, y, 1.0, weight, repeats=FOLD_REPEATS)[:, 1]
+    return model, round(answer_threshold(p, y, weight), 2), lexical_weight, p
 
-    chosen = answer_threshold(p, y, weight)
+
+def fit_answer(assistant, inspections, items, features) -> tuple[LogisticModel, float, float, dict]:
+    examples = answer_examples(assistant, inspections, items, features)
+    everything = np.ones(len(examples.items), dtype=bool)
+    model, chosen, lexical_weight, p = fit_answer_on(examples, everything)
+    y, answerable = examples.rows[lexical_weight][1], examples.answerable
     report = {
         "wrong": float(((p >= chosen) & (y == 0)).sum() / len(y)),
         "helpful": float(((p >= chosen) & (y == 1)).sum() / answerable.sum()),
     }
     report["right first"] = float(y[answerable].mean())
-    return model, round(chosen, 2), lexical_weight, report
+    return model, chosen, lexical_weight, report
 
 
 def fit() -> dict:
