@@ -51,6 +51,11 @@ OFF_TOPIC = [
     "i never got my parcel from the post office",
     "my account is frozen and i need help",
     "whats the weather like tomorrow",
+    # Problems from everyday life, told the way symptoms are: not emergencies either.
+    "my washing machine is leaking water everywhere",
+    "i locked myself out of my flat",
+    "i was charged twice for the same order",
+    "my phone screen is cracked and wont turn on",
 ]
 
 
@@ -71,7 +76,8 @@ def test_general_questions_that_mention_symptoms_are_not_emergencies(real_assist
 
 @pytest.mark.parametrize("message", OFF_TOPIC)
 def test_everyday_words_are_not_read_as_symptoms_or_topics(real_assistant, message):
-    """'current' is not a typo of 'urgent', nor 'never' of 'fever': other domains get a polite decline."""
+    """'current' is not a typo of 'urgent', nor 'never' of 'fever', nor a leaking washing machine a symptom:
+    other domains get a polite decline."""
     reply = real_assistant.reply(message)
     assert reply.kind == "fallback", reply.reason
 
