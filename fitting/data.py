@@ -55,24 +55,34 @@ def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def own_sets() -> list[Item]:
-    """Our own labelled sets under tests/data/."""
-    items = []
-    for row in _jsonl(DATA / "triage.jsonl"):
+def _item(row: dict, source: str) -> Item:
+    """Read one labelled row: the triage shape ({"q", "label"}) or the matching shape ({"q", "expect_id"} etc.)."""
+    if "label" in row:
         expect = {"urgent": "urgent", "personal": "refer", "question": "either"}[row["label"]]
-        items.append(Item(row["q"], "triage", row["label"], expect))
-    for name in ("paraphrases", "patient_questions", "offtopic"):
-        for row in _jsonl(DATA / f"{name}.jsonl"):
-            if "expect_id" in row:
-                accepted = tuple(row.get("accept", ()))
-                items.append(Item(row["q"], name, "question", "answer", entry_id=row["expect_id"], accepted=accepted))
-            elif row["expect_kind"] == "either":
-                items.append(Item(row["q"], name, "question", "either", accepted=tuple(row["accept"])))
-            else:
-                kind = row["expect_kind"]
-                expect = {"fallback": "decline", "urgent": "urgent"}.get(kind, kind)
-                items.append(Item(row["q"], name, "urgent" if kind == "urgent" else "question", expect))
-    return items
+        return Item(row["q"], source, row["label"], expect)
+    if "expect_id" in row:
+        accepted = tuple(row.get("accept", ()))
+        return Item(row["q"], source, "question", "answer", entry_id=row["expect_id"], accepted=accepted)
+    if row["expect_kind"] == "either":
+        return Item(row["q"], source, "question", "either", accepted=tuple(row["accept"]))
+    kind = row["expect_kind"]
+    expect = {"fallback": "decline", "urgent": "urgent"}.get(kind, kind)
+    return Item(row["q"], source, "urgent" if kind == "urgent" else "question", expect)
+
+
+def own_sets() -> list[Item]:
+    """Our own labelled sets under tests/data/ that the fit reads (its fitting part)."""
+    return [
+        _item(row, name)
+        for name in ("triage", "paraphrases", "patient_questions", "offtopic")
+        for row in _jsonl(DATA / f"{name}.jsonl")
+    ]
+
+
+def probe_set() -> list[Item]:
+    """Fresh messages written after the fit to probe it (tests/data/probes.jsonl): never fitted on, in
+    either part. Add new probes whenever the engine changes; move none into the fitted sets."""
+    return [_item(row, "probes") for row in _jsonl(DATA / "probes.jsonl")]
 
 
 def dev_set() -> list[Item]:
