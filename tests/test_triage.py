@@ -68,6 +68,16 @@ def test_urgent_symptoms_in_everyday_wording_get_the_urgent_reply(real_assistant
     assert [(a.kind, a.href) for a in reply.actions] == [("call", "tel:+442079460000"), ("emergency", "tel:112")]
 
 
+def test_the_staff_examples_of_urgent_and_personal_messages_get_their_own_reply(real_assistant):
+    """An example the staff wrote is its own kind word for word: 'emergency' or 'urgent pls' (short, with no
+    symptom, which the fitted model alone reads as a question) get the call-now reply."""
+    for group in real_assistant.knowledge.triage:
+        for example in group.examples if group.label != "question" else ():
+            reply = real_assistant.reply(example)
+            assert reply.kind in ({"urgent"} if group.label == "urgent" else {"urgent", "fallback"}), (example, reply)
+            assert group.label == "urgent" or reply.reason.startswith("triage:"), (example, reply.reason)
+
+
 @pytest.mark.parametrize("message", QUESTIONS_SHARING_THEIR_WORDS)
 def test_general_questions_that_mention_symptoms_are_not_emergencies(real_assistant, message):
     """'Is some bleeding normal?' is a question: it never gets the emergency reply."""

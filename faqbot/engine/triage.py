@@ -52,7 +52,7 @@ _SOMEONE_ELSE = re.compile(
     r"\bmy (dad|father|mum|mom|mother|wife|husband|partner|son|daughter|friend|grandma|grandmother|"
     r"grandad|grandfather|brother|sister|child|kid|boyfriend|girlfriend|patient)\b"
 )
-STANDARD_QUESTION = 0.97  # similarity to a phrasing of an entry that makes a message that entry's question
+SAME_AS_EXAMPLE = 0.97  # similarity at which a message is one of the examples (or an entry's phrasings) itself
 FEATURES = (
     "urgent_max", "urgent_top3", "personal_max", "personal_top3", "question_max", "question_top3",
     "rule", "own", "state", "now", "general", "someone_else", "question_mark", "long_ago",
@@ -156,9 +156,14 @@ class Triage:
         if rule:
             evidence += f"; urgent rule: {rule}"
             return TriageResult("urgent", urgent, personal, f"triage: urgent by rule ({evidence})")
-        # Word for word one of the standard questions: a question, whatever the model thinks of its words.
-        if values["question_max"] >= STANDARD_QUESTION:
-            return TriageResult("question", urgent, personal, f"triage: a standard question ({evidence})")
+        # Word for word one of the staff's examples or standard questions: its kind decides, whatever the
+        # model makes of its words (the model reads "urgent pls", an urgent example, as a question: short
+        # messages without a symptom are rare in what it learnt from). On a tie, the more serious kind.
+        same = [label for label in ("urgent", "personal", "question") if values[f"{label}_max"] >= SAME_AS_EXAMPLE]
+        if same:
+            label = max(same, key=lambda kind: values[f"{kind}_max"])  # max keeps the first of equals
+            reason = {"urgent": "triage: urgent", "personal": PERSONAL_REASON, "question": "triage: a question"}[label]
+            return TriageResult(label, urgent, personal, f"{reason}, word for word an example ({evidence})")
         if urgent >= self._urgent_threshold:
             return TriageResult("urgent", urgent, personal, f"triage: urgent ({evidence})")
         if urgent + personal >= self._personal_threshold:
