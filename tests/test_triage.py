@@ -136,3 +136,12 @@ def test_chit_chat_and_questions_about_the_assistant_are_small_talk(real_assista
     """Praise, goodbyes and questions about the assistant itself never get an FAQ answer."""
     reply = real_assistant.reply(message)
     assert reply.kind == "smalltalk" and intent in reply.reason
+
+
+@pytest.mark.parametrize("message", ["help", "help me please its bad"])
+def test_asking_for_help_also_says_what_to_do_about_a_problem_now(real_assistant, message):
+    """'help me please its bad' may be distress, not a question about the assistant: the reply names the clinic
+    and emergency services, with both buttons."""
+    reply = real_assistant.reply(message)
+    assert "problem you have now" in reply.text and "emergency services" in reply.text
+    assert [action.kind for action in reply.actions] == ["call", "emergency"]
