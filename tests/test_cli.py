@@ -25,6 +25,13 @@ def run(args, stdin=""):
     return status, out.getvalue()
 
 
+def run_eval(folder, *lines):
+    """Write the cases as one JSONL file (cases.jsonl) in `folder` and run `eval` on it: (status, stdout)."""
+    cases = folder / "cases.jsonl"
+    cases.write_text("".join(line + "\n" for line in lines))
+    return run(["eval", str(cases)])
+
+
 def test_ask_prints_the_answer_with_its_sources():
     """`ask` prints the answer, the source title, link and quote, then suggestions."""
     status, out = run(["ask", "What is osseointegration?"])
@@ -63,13 +70,12 @@ def test_check_lists_every_problem_and_fails(tiny_dir, capsys):
 
 def test_eval_prints_misses_and_totals(tmp_path):
     """`eval` reports each question that missed its expected entry or kind, then the totals."""
-    cases = tmp_path / "cases.jsonl"
-    cases.write_text(
-        '{"q": "What is osseointegration?", "expect_id": "osseointegration"}\n'
-        '{"q": "how much does it cost", "expect_kind": "fallback"}\n'
-        '{"q": "What is osseointegration?", "expect_id": "crown"}\n'
+    status, out = run_eval(
+        tmp_path,
+        '{"q": "What is osseointegration?", "expect_id": "osseointegration"}',
+        '{"q": "how much does it cost", "expect_kind": "fallback"}',
+        '{"q": "What is osseointegration?", "expect_id": "crown"}',
     )
-    status, out = run(["eval", str(cases)])
     assert status == 1
     assert "MISS line 3: 'What is osseointegration?'" in out and "wanted entry crown" in out
     assert out.rstrip().endswith("2/3 as expected, 1 missed")
@@ -77,12 +83,11 @@ def test_eval_prints_misses_and_totals(tmp_path):
 
 def test_eval_expected_entry_may_list_others_that_answer_as_well(tmp_path):
     """With "accept" beside "expect_id", an answer from a listed entry is met too; a decline still misses."""
-    cases = tmp_path / "cases.jsonl"
-    cases.write_text(
-        '{"q": "What is osseointegration?", "expect_id": "crown", "accept": ["osseointegration"]}\n'
-        '{"q": "how much does it cost", "expect_id": "crown", "accept": ["osseointegration"]}\n'
+    status, out = run_eval(
+        tmp_path,
+        '{"q": "What is osseointegration?", "expect_id": "crown", "accept": ["osseointegration"]}',
+        '{"q": "how much does it cost", "expect_id": "crown", "accept": ["osseointegration"]}',
     )
-    status, out = run(["eval", str(cases)])
     assert status == 1
     assert "MISS line 2:" in out and "wanted entry crown or osseointegration" in out
     assert "MISS line 1:" not in out and out.rstrip().endswith("1/2 as expected, 1 missed")
@@ -90,13 +95,12 @@ def test_eval_expected_entry_may_list_others_that_answer_as_well(tmp_path):
 
 def test_eval_either_accepts_a_decline_or_a_listed_entry(tmp_path):
     """An "either" case is met by a decline or by an answer from its "accept" list, and missed by any other answer."""
-    cases = tmp_path / "cases.jsonl"
-    cases.write_text(
-        '{"q": "What is osseointegration?", "expect_kind": "either", "accept": ["osseointegration"]}\n'
-        '{"q": "how much does it cost", "expect_kind": "either", "accept": ["crown"]}\n'
-        '{"q": "What is osseointegration?", "expect_kind": "either", "accept": ["crown", "abutment"]}\n'
+    status, out = run_eval(
+        tmp_path,
+        '{"q": "What is osseointegration?", "expect_kind": "either", "accept": ["osseointegration"]}',
+        '{"q": "how much does it cost", "expect_kind": "either", "accept": ["crown"]}',
+        '{"q": "What is osseointegration?", "expect_kind": "either", "accept": ["crown", "abutment"]}',
     )
-    status, out = run(["eval", str(cases)])
     assert status == 1
     assert "MISS line 3:" in out and "wanted fallback or entry crown or abutment" in out
     assert "MISS line 1:" not in out and "MISS line 2:" not in out
@@ -119,9 +123,7 @@ def test_eval_either_accepts_a_decline_or_a_listed_entry(tmp_path):
 )
 def test_eval_rejects_a_bad_file_before_running(tmp_path, capsys, line, problem):
     """A bad line is reported with its line number, and nothing runs."""
-    cases = tmp_path / "cases.jsonl"
-    cases.write_text('{"q": "hi", "expect_kind": "smalltalk"}\n' + line + "\n")
-    status, out = run(["eval", str(cases)])
+    status, out = run_eval(tmp_path, '{"q": "hi", "expect_kind": "smalltalk"}', line)
     assert status == 2 and out == ""
     assert f"cases.jsonl:2: {problem}" in capsys.readouterr().err
 

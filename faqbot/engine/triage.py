@@ -59,6 +59,7 @@ FEATURES = (
 )  # fmt: skip
 
 PERSONAL_REASON = "triage: a personal problem"  # how a personal-problem reply explains itself to staff
+_REASONS = {"urgent": "triage: urgent", "personal": PERSONAL_REASON, "question": "triage: a question"}
 
 
 @dataclass(frozen=True)
@@ -162,13 +163,14 @@ class Triage:
         same = [label for label in ("urgent", "personal", "question") if values[f"{label}_max"] >= SAME_AS_EXAMPLE]
         if same:
             label = max(same, key=lambda kind: values[f"{kind}_max"])  # max keeps the first of equals
-            reason = {"urgent": "triage: urgent", "personal": PERSONAL_REASON, "question": "triage: a question"}[label]
-            return TriageResult(label, urgent, personal, f"{reason}, word for word an example ({evidence})")
+            return TriageResult(label, urgent, personal, f"{_REASONS[label]}, word for word an example ({evidence})")
         if urgent >= self._urgent_threshold:
-            return TriageResult("urgent", urgent, personal, f"triage: urgent ({evidence})")
-        if urgent + personal >= self._personal_threshold:
-            return TriageResult("personal", urgent, personal, f"{PERSONAL_REASON} ({evidence})")
-        return TriageResult("question", urgent, personal, f"triage: a question ({evidence})")
+            label = "urgent"
+        elif urgent + personal >= self._personal_threshold:
+            label = "personal"
+        else:
+            label = "question"
+        return TriageResult(label, urgent, personal, f"{_REASONS[label]} ({evidence})")
 
     def _scores(self, vector: np.ndarray | None) -> IndexScores | None:
         return self._index.scores(vector) if self._index is not None and vector is not None else None
