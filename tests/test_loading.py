@@ -85,6 +85,18 @@ BROKEN = [
     ("triage.toml", 'label = "personal"', 'label = "later"', "[cap-off]: label 'later' must be one of: urgent"),
     (
         "triage.toml",
+        'label = "personal"',
+        'label = "personal"\nnot_about_health = "yes"',
+        "[cap-off]: 'not_about_health' must be true or false",
+    ),
+    (
+        "triage.toml",
+        'label = "personal"',
+        'label = "personal"\nnot_about_health = true',
+        "[cap-off]: 'not_about_health' belongs to a group with label 'question'",
+    ),
+    (
+        "triage.toml",
         'examples = ["my healing cap came off this morning",',
         'examples = ["i have a fever and chills after my implant",',
         "example 'i have a fever and chills after my implant' is also in group 'fever'",

@@ -35,6 +35,9 @@ URGENT = [
     "What is a healing abutment? also my gum is bleeding heavily",
     "had the implant put in 2 days ago and the bleeding wont stop",  # "days ago" is now, not history
     "i think im having a heart attack",
+    # Everyday trouble that hurt the mouth: the symptom counts, not the setting.
+    "my car hit a tree and now my implant tooth is wobbly",
+    "tripped on the stairs at work and smashed my face, the implant gum is bleeding loads",
 ]
 QUESTIONS_SHARING_THEIR_WORDS = [
     "is some bleeding normal after implant surgery?",
@@ -56,6 +59,7 @@ OFF_TOPIC = [
     "i locked myself out of my flat",
     "i was charged twice for the same order",
     "my phone screen is cracked and wont turn on",
+    "the lift in my building is broken",
 ]
 
 

@@ -92,6 +92,9 @@ class TriageGroup:
     label: str
     name: str
     examples: tuple[str, ...]
+    # Everyday matters outside health care ("my boiler stopped working"): a message closer to these than to
+    # any urgent or personal example is not an emergency, however much trouble it reports.
+    not_about_health: bool = False
 
 
 TRIAGE_LABELS = ("urgent", "personal", "question")

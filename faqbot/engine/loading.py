@@ -297,7 +297,11 @@ def _read_triage(reader: Reader, path: Path) -> list[TriageGroup]:
             other = examples.setdefault(normalize(text), group_id)
             if other != group_id:
                 reader.problem(path, f"example '{text}' is also in group '{other}'", group_id, "examples")
-        groups.append(TriageGroup(group_id, label, reader.text(path, table, "name", group_id), texts))
+        name = reader.text(path, table, "name", group_id)
+        not_about_health = reader.flag(path, table, "not_about_health", group_id)
+        if not_about_health and label != "question":
+            reader.problem(path, "'not_about_health' belongs to a group with label 'question'", group_id)
+        groups.append(TriageGroup(group_id, label, name, texts, not_about_health))
     for label in TRIAGE_LABELS:
         if groups and not any(g.label == label for g in groups):
             reader.problem(path, f"needs at least one group with label '{label}'")

@@ -75,6 +75,14 @@ class Reader:
             self.problem(path, f"'{key}' is missing or empty", item, key)
         return value
 
+    def flag(self, path: Path, table: dict, key: str, item: str = "") -> bool:
+        """Read an optional true/false setting (false when absent)."""
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(path, f"'{key}' must be true or false (without quotes)", item, key)
+            return False
+        return value
+
     def text_list(self, path: Path, table: dict, key: str, item: str = "", *, required: bool = True) -> tuple[str, ...]:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

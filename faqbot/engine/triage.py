@@ -116,6 +116,7 @@ class Triage:
             label: frozenset(g.id for g in self._groups.values() if g.label == label)
             for label in ("urgent", "personal", "question")
         }
+        self._not_about_health = frozenset(g.id for g in self._groups.values() if g.not_about_health)
         self.rules = UrgentRules(rules)
         self._index = index
         self._model = model
@@ -164,13 +165,26 @@ class Triage:
         if same:
             label = max(same, key=lambda kind: values[f"{kind}_max"])  # max keeps the first of equals
             return TriageResult(label, urgent, personal, f"{_REASONS[label]}, word for word an example ({evidence})")
-        if urgent >= self._urgent_threshold:
+        everyday = urgent >= self._urgent_threshold and self._everyday_trouble(scores)
+        if everyday:
+            evidence += "; not urgent: closer to an everyday trouble outside health care than to any symptom"
+        if urgent >= self._urgent_threshold and not everyday:
             label = "urgent"
         elif urgent + personal >= self._personal_threshold:
             label = "personal"
         else:
             label = "question"
         return TriageResult(label, urgent, personal, f"{_REASONS[label]} ({evidence})")
+
+    def _everyday_trouble(self, scores: IndexScores | None) -> bool:
+        """Whether the message is closer to an everyday trouble outside health care ("my boiler stopped
+        working") than to any urgent or personal example. The fitted model reads any first-person trouble
+        as a report and the urgent threshold is low for recall's sake, so "i locked myself out of my flat"
+        came out urgent; the closest example says what it is about."""
+        if scores is None or not self._not_about_health:
+            return False
+        health = self._by_label["urgent"] | self._by_label["personal"]
+        return scores.top_mean(self._not_about_health, k=1) > scores.top_mean(health, k=1)
 
     def _scores(self, vector: np.ndarray | None) -> IndexScores | None:
         return self._index.scores(vector) if self._index is not None and vector is not None else None
