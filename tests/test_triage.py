@@ -107,6 +107,8 @@ def test_real_words_are_not_corrected_into_knowledge_base_words(real_assistant):
     [
         "my healing cap came off while eating, it doesnt hurt",
         "my surgeon wants to wait 6 months for my crown, is that right",
+        "my temporary tooth cracked down the middle yesterday",
+        "i think my bite is off since they fitted the new tooth",
     ],
 )
 def test_a_personal_problem_gets_the_clinic_not_an_faq_answer(real_assistant, message):
