@@ -136,7 +136,17 @@ def test_every_decline_says_what_to_do_about_a_problem_now(real_assistant, messa
 
 @pytest.mark.parametrize(
     "message, intent",
-    [("thanks, that was really helpful", "thanks"), ("who made you?", "identity"), ("ok bye for now", "goodbye")],
+    [
+        ("thanks, that was really helpful", "thanks"),
+        ("who made you?", "identity"),
+        ("ok bye for now", "goodbye"),
+        # Letters held down, and the short forms people type, are still small talk (not a decline).
+        ("heyyyy", "greeting"),
+        ("thank youuu", "thanks"),
+        ("goood job", "thanks"),
+        ("ok cheers, gotta go", "goodbye"),
+        ("what sort of things do you know about", "help"),
+    ],
 )
 def test_chit_chat_and_questions_about_the_assistant_are_small_talk(real_assistant, message, intent):
     """Praise, goodbyes and questions about the assistant itself never get an FAQ answer."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz
@@ -10,6 +11,7 @@ from .knowledge import SmallTalkIntent
 from .text import normalize
 
 WHOLE_MESSAGE_SIMILARITY = 90
+_REPEATS = re.compile(r"(\w)\1+")
 
 
 class SmallTalk:
@@ -22,6 +24,7 @@ class SmallTalk:
                 self._phrases.setdefault(tuple(normalize(phrase).split()), intent)
         self._fillers = set(fillers)
         self._longest = max((len(p) for p in self._phrases), default=1)
+        self._vocabulary = {w for phrase in self._phrases for w in phrase} | self._fillers
 
     def phrases(self) -> list[tuple[str, str]]:
         """Every (intent id, phrase), for matching small talk by meaning too."""
@@ -33,11 +36,11 @@ class SmallTalk:
 
     def words(self) -> set[str]:
         """Every word small talk uses, so matching can ignore them around a real question."""
-        return {w for phrase in self._phrases for w in phrase} | self._fillers
+        return set(self._vocabulary)
 
     def match(self, message: str) -> SmallTalkIntent | None:
         """Return the intent of a purely social message ("ok thanks bye" -> goodbye), else None."""
-        words = normalize(message).split()
+        words = [self._unstretched(w) for w in normalize(message).split()]
         if not words:
             return None
         last, i = None, 0
@@ -52,6 +55,16 @@ class SmallTalk:
                     return self._similar(" ".join(words))
                 i += 1
         return last
+
+    def _unstretched(self, word: str) -> str:
+        """A word typed with letters held down ("hiii", "byee", "thankss", "goood") as small talk knows it."""
+        if word in self._vocabulary:
+            return word
+        for repeat in (r"\1", r"\1\1"):
+            candidate = _REPEATS.sub(repeat, word)
+            if candidate in self._vocabulary:
+                return candidate
+        return word
 
     def _similar(self, text: str) -> SmallTalkIntent | None:
         if len(text.split()) > 7:
