@@ -75,6 +75,12 @@ BROKEN = [
         "[terms.compost]: 'irrigate' is listed for both 'water' and 'compost'",
     ),
     ("urgent.toml", 'groups = [["fever*"]]', "groups = []", "[fever]: 'groups' must be a list"),
+    (
+        "urgent.toml",
+        'groups = [["fever*"]]',
+        'groups = [["fever*"]]\nalone_with = "please"',
+        "[fever]: 'alone_with' must be a list of texts",
+    ),
     ("smalltalk.toml", 'reply = "You\'re welcome."', 'reply = ""', "[thanks]: 'reply' is missing or empty"),
     (
         "smalltalk.toml",

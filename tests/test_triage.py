@@ -38,6 +38,9 @@ URGENT = [
     # Everyday trouble that hurt the mouth: the symptom counts, not the setting.
     "my car hit a tree and now my implant tooth is wobbly",
     "tripped on the stairs at work and smashed my face, the implant gum is bleeding loads",
+    # Nothing but a call for help.
+    "URGENT!!!",
+    "sos please help",
 ]
 QUESTIONS_SHARING_THEIR_WORDS = [
     "is some bleeding normal after implant surgery?",
@@ -48,6 +51,8 @@ QUESTIONS_SHARING_THEIR_WORDS = [
     "what happens if an implant becomes loose years later",
     "I had a heart attack two years ago, can I still get implants?",  # history, not an emergency now
     "I fainted at the dentist years ago, can I be sedated for implants?",
+    "is it urgent to replace a missing tooth",  # the word, in a question about something else
+    "what counts as a dental emergency",
 ]
 OFF_TOPIC = [
     "what is the current exchange rate for euros",

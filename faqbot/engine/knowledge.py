@@ -78,10 +78,12 @@ class SmallTalkIntent:
 
 @dataclass(frozen=True)
 class UrgentRule:
-    """Symptoms that need the clinic now: one phrase from each group must appear."""
+    """Symptoms that need the clinic now: one phrase from each group must appear. A rule with `alone`
+    words matches only a message made of nothing else ("URGENT!!", "sos please help")."""
 
     name: str
     groups: tuple[tuple[str, ...], ...]
+    alone: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -251,7 +251,8 @@ def _read_urgent(reader: Reader, path: Path) -> tuple[list[UrgentRule], str]:
         ):
             reader.problem(path, "'groups' must be a list of non-empty lists of words", name)
             continue
-        rules.append(UrgentRule(name, tuple(tuple(w.strip() for w in g) for g in groups)))
+        alone = reader.text_list(path, table, "alone_with", name, required=False)
+        rules.append(UrgentRule(name, tuple(tuple(w.strip() for w in g) for g in groups), alone))
     return rules, reply
 
 

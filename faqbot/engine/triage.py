@@ -85,17 +85,29 @@ class UrgentRules:
 
     def __init__(self, rules: Iterable[UrgentRule]):
         self._rules = [
-            (rule.name, [re.compile("|".join(_pattern(p) for p in group)) for group in rule.groups]) for rule in rules
+            (
+                rule.name,
+                [re.compile("|".join(_pattern(p) for p in group)) for group in rule.groups],
+                frozenset(w for phrase in rule.alone for w in normalize(phrase).split()),
+            )
+            for rule in rules
         ]
 
     def match(self, *texts: str) -> str | None:
         """Return the name of the first rule any of the texts meets, or None."""
         for text in texts:
             normal = normalize(text)
-            for name, groups in self._rules:
-                if all(group.search(normal) for group in groups):
+            for name, groups, alone in self._rules:
+                if all(group.search(normal) for group in groups) and (not alone or self._only(normal, groups, alone)):
                     return name
         return None
+
+    @staticmethod
+    def _only(normal: str, groups: list[re.Pattern], alone: frozenset[str]) -> bool:
+        """Whether the message holds nothing but the rule's phrases and its `alone_with` words."""
+        for group in groups:
+            normal = group.sub(" ", normal)
+        return set(normal.split()) <= alone
 
 
 class Triage:
