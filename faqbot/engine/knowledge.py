@@ -100,7 +100,7 @@ class TriageGroup:
 
 
 TRIAGE_LABELS = ("urgent", "personal", "question")
-TEST_OUTCOMES = ("urgent", "personal", "decline")  # what a test question may expect, besides an entry id
+TEST_OUTCOMES = ("urgent", "personal", "decline", "smalltalk")  # what a test question may expect, besides an entry id
 
 
 @dataclass(frozen=True)
