@@ -228,11 +228,21 @@ def _export(args, settings, stdin, stdout) -> int:
 
 
 def _web_app(settings):
-    """Create the web app as `serve` runs it, honouring --knowledge through its FAQBOT_ variable."""
+    """Create the web app as `serve` runs it, honouring --knowledge through its FAQBOT_ variable (the app reads
+    it only while it is created). The variable is put back after, so that a later app in the same process (a
+    test, a second command) is not bound to this one's knowledge folder."""
     from . import create_app
 
-    os.environ[config.ENV_PREFIX + "KNOWLEDGE_DIR"] = settings["KNOWLEDGE_DIR"]
-    return create_app()
+    name = config.ENV_PREFIX + "KNOWLEDGE_DIR"
+    before = os.environ.get(name)
+    os.environ[name] = settings["KNOWLEDGE_DIR"]
+    try:
+        return create_app()
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
 
 
 def _serve(args, settings, stdin, stdout) -> int:

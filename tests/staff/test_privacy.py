@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
@@ -99,6 +100,17 @@ def test_purge_command(monkeypatch, tmp_path):
     out = io.StringIO()
     assert main(["purge"], stdout=out) == 0
     assert out.getvalue().startswith("Deleted 0 kept question(s) older than 30 days.")
+
+
+def test_a_command_leaves_no_knowledge_folder_behind_for_the_next_app(monkeypatch, tmp_path):
+    """A command that makes the web app (purge, serve...) must not bind later apps in the same process to its
+    knowledge folder: it did, through the FAQBOT_KNOWLEDGE_DIR variable, and tests after it ran on the
+    real knowledge base instead of their own."""
+    monkeypatch.setenv("FAQBOT_DATABASE", str(tmp_path / "cli.sqlite"))
+    monkeypatch.setenv("FAQBOT_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("FAQBOT_KNOWLEDGE_DIR", raising=False)
+    assert main(["purge"], stdout=io.StringIO()) == 0
+    assert "FAQBOT_KNOWLEDGE_DIR" not in os.environ
 
 
 def test_many_simultaneous_chats_lose_no_record(make_app, tmp_path):
