@@ -166,3 +166,22 @@ def test_asking_for_help_also_says_what_to_do_about_a_problem_now(real_assistant
     reply = real_assistant.reply(message)
     assert "problem you have now" in reply.text and "emergency services" in reply.text
     assert [action.kind for action in reply.actions] == ["call", "emergency"]
+
+
+@pytest.mark.parametrize(
+    "message, own",
+    [
+        ("woke up with a rash all over", True),
+        ("got hives since the antibiotics", True),
+        ("been bleeding since lunch", True),
+        ("i have a fever", True),
+        ("is some bleeding normal after surgery", False),
+        ("how long does swelling last", False),
+    ],
+)
+def test_texting_that_drops_the_i_still_reads_as_the_patients_own_problem(real_assistant, message, own):
+    """'woke up covered in itchy bumps' is about the patient as much as 'I woke up ...': the cue for
+    a report of one's own problem now must not need the word 'I'."""
+    query = real_assistant.analyzer.analyse(message)
+    features = real_assistant.triage.features(message, query.corrected, None)
+    assert features["own"] == float(own)

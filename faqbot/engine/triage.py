@@ -24,7 +24,12 @@ from .knowledge import TriageGroup, UrgentRule
 from .semantic import IndexScores, SemanticIndex
 from .text import normalize
 
-_OWN = re.compile(r"\b(i|im|ive|me|my|mine|myself)\b")
+# The patient's own mouth, also in texting style that drops the "I": "woke up with ...", "got hives ...".
+_OWN = re.compile(
+    r"\b(i|im|ive|me|my|mine|myself)\b|"
+    r"^(woke|waking|got|been|had|have|having|feel|feeling|felt|cant|cannot|just|still|keep|keeps|kept|started|"
+    r"noticed|think|bleeding|swollen|swelling|throbbing|hurting|hurts|aching)\b"
+)
 _NOW = re.compile(
     r"\b(now|right now|today|tonight|yesterday|last night|this morning|since|still|keeps?|kept|again|"
     r"(\d+|a|few|couple of|two|three|four|five) (days?|hours?|hrs|weeks?)( ago| later| after| since)?|"
