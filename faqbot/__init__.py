@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Create and configure the faqbot web application."""
+def create_app(test_config: Mapping[str, Any] | None = None, *, overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the faqbot web application. `overrides` (a command's --knowledge) win over
+    everything, FAQBOT_ variables included."""
     # Flask is imported here, not at the top: `import faqbot.engine` runs this file first and
     # must not load the web stack.
     from flask import Flask
@@ -52,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     app.config.from_mapping(config.env_overrides())
+    app.config.from_mapping(overrides or {})
 
     if not app.config.get("DATABASE"):
         app.config["DATABASE"] = db.default_path(app)

@@ -228,21 +228,11 @@ def _export(args, settings, stdin, stdout) -> int:
 
 
 def _web_app(settings):
-    """Create the web app as `serve` runs it, honouring --knowledge through its FAQBOT_ variable (the app reads
-    it only while it is created). The variable is put back after, so that a later app in the same process (a
-    test, a second command) is not bound to this one's knowledge folder."""
+    """Create the web app as `serve` runs it, with the knowledge folder --knowledge names. Passed to the
+    app, not through the process's FAQBOT_KNOWLEDGE_DIR, which bound every later app in the same process."""
     from . import create_app
 
-    name = config.ENV_PREFIX + "KNOWLEDGE_DIR"
-    before = os.environ.get(name)
-    os.environ[name] = settings["KNOWLEDGE_DIR"]
-    try:
-        return create_app()
-    finally:
-        if before is None:
-            del os.environ[name]
-        else:
-            os.environ[name] = before
+    return create_app(overrides={"KNOWLEDGE_DIR": settings["KNOWLEDGE_DIR"]})
 
 
 def _serve(args, settings, stdin, stdout) -> int:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .fitted import LogisticModel
-from .knowledge import TriageGroup, UrgentRule
+from .knowledge import TRIAGE_LABELS, TriageGroup, UrgentRule
 from .semantic import IndexScores, SemanticIndex
 from .text import normalize
 
@@ -130,8 +130,7 @@ class Triage:
     ):
         self._groups = {g.id: g for g in groups}
         self._by_label = {
-            label: frozenset(g.id for g in self._groups.values() if g.label == label)
-            for label in ("urgent", "personal", "question")
+            label: frozenset(g.id for g in self._groups.values() if g.label == label) for label in TRIAGE_LABELS
         }
         self._not_about_health = frozenset(g.id for g in self._groups.values() if g.not_about_health)
         self.rules = UrgentRules(rules)
@@ -178,14 +177,15 @@ class Triage:
         # Word for word one of the staff's examples or standard questions: its kind decides, whatever the
         # model makes of its words (the model reads "urgent pls", an urgent example, as a question: short
         # messages without a symptom are rare in what it learnt from). On a tie, the more serious kind.
-        same = [label for label in ("urgent", "personal", "question") if values[f"{label}_max"] >= SAME_AS_EXAMPLE]
+        same = [label for label in TRIAGE_LABELS if values[f"{label}_max"] >= SAME_AS_EXAMPLE]
         if same:
             label = max(same, key=lambda kind: values[f"{kind}_max"])  # max keeps the first of equals
             return TriageResult(label, urgent, personal, f"{_REASONS[label]}, word for word an example ({evidence})")
-        everyday = urgent >= self._urgent_threshold and self._everyday_trouble(scores)
-        if everyday:
+        is_urgent = urgent >= self._urgent_threshold
+        if is_urgent and self._everyday_trouble(scores):
+            is_urgent = False
             evidence += "; not urgent: closer to an everyday trouble outside health care than to any symptom"
-        if urgent >= self._urgent_threshold and not everyday:
+        if is_urgent:
             label = "urgent"
         elif urgent + personal >= self._personal_threshold:
             label = "personal"
