@@ -4,8 +4,9 @@
     .venv/bin/python bench/understanding.py --part fit --show 20   # list misses of the fitting part only
 
 Only the fitting part may be looked at to change anything; the held-out part is for reporting. The
-probes (tests/data/probes.jsonl) are fresh messages written after a fit and never fitted on: a second
-held-out set, in wording the labelled sets' authors had not yet used.
+probes are never fitted on: fresh messages written after a fit (tests/data/probes.jsonl), a second
+held-out set in wording the labelled sets' authors had not yet used, and questions in the register of
+clinic FAQ pages (tests/data/faq_style.jsonl).
 Figures per set: urgent recall, false urgent (urgent replies to anything that is not urgent or personal),
 symptom reports (urgent or personal) that got an FAQ answer, right and wrong answers, helpful (questions
 with a known right answer that got it).

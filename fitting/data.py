@@ -80,9 +80,12 @@ def own_sets() -> list[Item]:
 
 
 def probe_set() -> list[Item]:
-    """Fresh messages written after the fit to probe it (tests/data/probes.jsonl): never fitted on, in
-    either part. Add new probes whenever the engine changes; move none into the fitted sets."""
-    return [_item(row, "probes") for row in _jsonl(DATA / "probes.jsonl")]
+    """Messages that are never fitted on, in either part: fresh probes written after a fit
+    (tests/data/probes.jsonl; add new ones whenever the engine changes) and questions in the register of
+    clinic FAQ pages (tests/data/faq_style.jsonl: formal wording, title case, a context sentence first),
+    which measure how the fit carries over to the way real questions are written. Move none into the
+    fitted sets."""
+    return [_item(row, name) for name in ("probes", "faq_style") for row in _jsonl(DATA / f"{name}.jsonl")]
 
 
 def dev_set() -> list[Item]:

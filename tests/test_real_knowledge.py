@@ -273,7 +273,7 @@ def test_every_stored_test_question_gets_its_expected_reply(real_assistant):
     assert [row for row in wrong if row[1] != row[2]] == []
 
 
-@pytest.mark.parametrize("name", ["paraphrases", "patient_questions", "offtopic", "probes"])
+@pytest.mark.parametrize("name", ["paraphrases", "patient_questions", "offtopic", "probes", "faq_style"])
 def test_labelled_sets_name_only_existing_entries(name):
     """A label naming an entry that was renamed or removed would silently count every answer as wrong."""
     path = PROJECT / "tests" / "data" / f"{name}.jsonl"
