@@ -35,6 +35,9 @@ PARAMS = Path(__file__).resolve().parent / "params.json"
 TRIAGE_CLASSES = ("question", "personal", "urgent")
 TRIAGE_C = 0.03  # strong regularisation: 384 embedding inputs and a few hundred examples per class
 URGENT_RECALL = 0.99  # share of the fitting part's urgent messages the urgent threshold keeps
+# The threshold sits this far below the last urgent message it keeps, not on it: a new message about
+# as likely as that one is urgent too, and adding examples moves the threshold less across messages.
+URGENT_MARGIN = 0.8
 MAX_HELD_BACK = 0.02  # share of questions that may get "please contact the clinic" instead of an answer
 WRONG_COST = 4  # one wrong answer costs as much as this many right answers are worth
 BOOTSTRAP_ROUNDS = 200  # resamples behind the answer threshold
@@ -113,7 +116,7 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
     # or a few new examples moved between 0.08 and 0.13: the average over FOLD_REPEATS shuffles holds.
     probs = [dict(zip(TRIAGE_CLASSES, row)) for row in _out_of_fold(x, y, TRIAGE_C, repeats=FOLD_REPEATS)]
     urgent = sorted(p["urgent"] for p, i in zip(probs, items) if i.triage == "urgent")
-    t_urgent = min(0.5, urgent[int((1 - URGENT_RECALL) * len(urgent))])
+    t_urgent = min(0.5, URGENT_MARGIN * urgent[int((1 - URGENT_RECALL) * len(urgent))])
     questions = [p for p, i in zip(probs, items) if i.triage == "question"]
     # The personal threshold: the lowest that holds back at most MAX_HELD_BACK of the questions.
     held = sorted((p["urgent"] + p["personal"] for p in questions if p["urgent"] < t_urgent), reverse=True)
