@@ -118,9 +118,10 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
     urgent = sorted(p["urgent"] for p, i in zip(probs, items) if i.triage == "urgent")
     t_urgent = min(0.5, URGENT_MARGIN * urgent[int((1 - URGENT_RECALL) * len(urgent))])
     questions = [p for p, i in zip(probs, items) if i.triage == "question"]
-    # The personal threshold: the lowest that holds back at most MAX_HELD_BACK of the questions.
+    # The personal threshold: the lowest that holds back at most MAX_HELD_BACK of the questions (it may be
+    # under 0.5: a symptom the patient has now must never get an FAQ answer, so the budget is spent).
     held = sorted((p["urgent"] + p["personal"] for p in questions if p["urgent"] < t_urgent), reverse=True)
-    t_personal = max(0.5, held[int(MAX_HELD_BACK * len(questions))])
+    t_personal = held[int(MAX_HELD_BACK * len(questions))]
     report = {
         "urgent recall": np.mean([u >= t_urgent for u in urgent]),
         "false urgent": np.mean([p["urgent"] >= t_urgent for p in questions]),
