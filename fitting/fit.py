@@ -118,10 +118,13 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
     urgent = sorted(p["urgent"] for p, i in zip(probs, items) if i.triage == "urgent")
     t_urgent = min(0.5, URGENT_MARGIN * urgent[int((1 - URGENT_RECALL) * len(urgent))])
     questions = [p for p, i in zip(probs, items) if i.triage == "question"]
-    # The personal threshold: the lowest that holds back at most MAX_HELD_BACK of the questions (it may be
-    # under 0.5: a symptom the patient has now must never get an FAQ answer, so the budget is spent).
-    held = sorted((p["urgent"] + p["personal"] for p in questions if p["urgent"] < t_urgent), reverse=True)
-    t_personal = held[int(MAX_HELD_BACK * len(questions))]
+    # The personal threshold: the lowest that holds back at most MAX_HELD_BACK of the questions about implants
+    # (it may be under 0.5: a symptom the patient has now must never get an FAQ answer, so the budget is
+    # spent). Off-topic messages lose nothing when held back, and counting them would let the budget grow
+    # with every everyday message added to the off-topic set.
+    dental = [p for p, i in zip(probs, items) if i.triage == "question" and i.source != "offtopic"]
+    held = sorted((p["urgent"] + p["personal"] for p in dental if p["urgent"] < t_urgent), reverse=True)
+    t_personal = held[int(MAX_HELD_BACK * len(dental))]
     report = {
         "urgent recall": np.mean([u >= t_urgent for u in urgent]),
         "false urgent": np.mean([p["urgent"] >= t_urgent for p in questions]),
@@ -133,7 +136,7 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
             ]
         ),
         "questions held back as personal": np.mean(
-            [p["urgent"] < t_urgent and p["urgent"] + p["personal"] >= t_personal for p in questions]
+            [p["urgent"] < t_urgent and p["urgent"] + p["personal"] >= t_personal for p in dental]
         ),
     }
     return model, {"urgent": round(float(t_urgent), 4), "personal": round(float(t_personal), 4)}, report
