@@ -129,6 +129,16 @@ def test_a_symptom_in_a_second_sentence_is_not_drowned_by_the_question(real_assi
     assert reply.kind == "urgent"
 
 
+def test_an_emergency_told_amid_an_everyday_trouble_is_still_urgent(real_assistant):
+    """The whole message is closest to the staff's 'our roof is leaking' example; its last clause is a
+    blow to the face with a loose, bleeding implant. The everyday trouble must not hide it."""
+    message = "roof leaking in the bedroom, i tripped on the bucket and hit my face, implant feels loose now"
+    assert real_assistant.reply(message).kind == "urgent"
+    # The same trouble on its own, in clauses, is still no emergency.
+    trouble = "roof leaking in the bedroom, the bucket is full and the landlord wont answer"
+    assert real_assistant.reply(trouble).kind != "urgent"
+
+
 @pytest.mark.parametrize(
     "message", ["how much does an implant cost", "what is the capital of France", "can I smoke after"]
 )

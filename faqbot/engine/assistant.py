@@ -139,6 +139,7 @@ class Assistant:
             params.triage,
             urgent_threshold=params.threshold("urgent"),
             personal_threshold=params.threshold("personal"),
+            embed=lambda text: self._embed(self.analyzer.analyse(text).corrected),
         )
         self._answer_model = params.answer if self._semantic_matching else params.answer_lexical
         expected = SEMANTIC_FEATURES if self._semantic_matching else LEXICAL_FEATURES

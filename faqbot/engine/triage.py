@@ -14,7 +14,7 @@ Recall comes first: the urgent threshold is chosen so that urgent messages are n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +57,8 @@ _SOMEONE_ELSE = re.compile(
     r"\bmy (dad|father|mum|mom|mother|wife|husband|partner|son|daughter|friend|grandma|grandmother|"
     r"grandad|grandfather|brother|sister|child|kid|boyfriend|girlfriend|patient)\b"
 )
+# Where a sentence divides into clauses: "roof leaking in the bedroom, i tripped and hit my face".
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|so|then|because)\b", re.IGNORECASE)
 SAME_AS_EXAMPLE = 0.97  # similarity at which a message is one of the examples (or an entry's phrasings) itself
 FEATURES = (
     "urgent_max", "urgent_top3", "personal_max", "personal_top3", "question_max", "question_top3",
@@ -127,7 +129,11 @@ class Triage:
         *,
         urgent_threshold: float,
         personal_threshold: float,
+        embed: Callable[[str], np.ndarray | None] | None = None,
     ):
+        """`embed` turns a piece of a message into its vector (as the message's own was made); without
+        it, an everyday trouble is judged on the whole message only."""
+        self._embed = embed
         self._groups = {g.id: g for g in groups}
         self._by_label = {
             label: frozenset(g.id for g in self._groups.values() if g.label == label) for label in TRIAGE_LABELS
@@ -182,7 +188,7 @@ class Triage:
             label = max(same, key=lambda kind: values[f"{kind}_max"])  # max keeps the first of equals
             return TriageResult(label, urgent, personal, f"{_REASONS[label]}, word for word an example ({evidence})")
         is_urgent = urgent >= self._urgent_threshold
-        if is_urgent and self._everyday_trouble(scores):
+        if is_urgent and self._everyday_trouble(scores) and not self._symptom_clause(text):
             is_urgent = False
             evidence += "; not urgent: closer to an everyday trouble outside health care than to any symptom"
         if is_urgent:
@@ -202,6 +208,17 @@ class Triage:
             return False
         health = self._by_label["urgent"] | self._by_label["personal"]
         return scores.top_mean(self._not_about_health, k=1) > scores.top_mean(health, k=1)
+
+    def _symptom_clause(self, text: str) -> bool:
+        """Whether a clause of the message is closer to a symptom than to an everyday trouble: "roof
+        leaking in the bedroom, i tripped on the bucket and hit my face, implant feels loose now" is
+        closest to the leaking roof as a whole, and its last clause is an emergency all the same."""
+        if self._embed is None:
+            return False
+        clauses = [c for c in (c.strip() for c in _CLAUSE_BREAK.split(text)) if len(c.split()) >= 2]
+        if len(clauses) < 2:
+            return False
+        return any(not self._everyday_trouble(self._scores(self._embed(clause))) for clause in clauses)
 
     def _scores(self, vector: np.ndarray | None) -> IndexScores | None:
         return self._index.scores(vector) if self._index is not None and vector is not None else None
