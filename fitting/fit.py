@@ -38,7 +38,7 @@ URGENT_RECALL = 0.99  # share of the fitting part's urgent messages the urgent t
 # The threshold sits this far below the last urgent message it keeps, not on it: a new message about
 # as likely as that one is urgent too, and adding examples moves the threshold less across messages.
 URGENT_MARGIN = 0.8
-MAX_HELD_BACK = 0.02  # share of questions that may get "please contact the clinic" instead of an answer
+MAX_HELD_BACK = 0.02  # share of implant questions that may get "please contact the clinic" instead of an answer
 WRONG_COST = 4  # one wrong answer costs as much as this many right answers are worth
 BOOTSTRAP_ROUNDS = 200  # resamples behind the answer threshold
 FOLD_REPEATS = 10  # shuffles of the folds behind the answer model's out-of-fold probabilities
