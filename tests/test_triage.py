@@ -134,9 +134,10 @@ def test_an_emergency_told_amid_an_everyday_trouble_is_still_urgent(real_assista
     blow to the face with a loose, bleeding implant. The everyday trouble must not hide it."""
     message = "roof leaking in the bedroom, i tripped on the bucket and hit my face, implant feels loose now"
     assert real_assistant.reply(message).kind == "urgent"
-    # The same trouble on its own, in clauses, is still no emergency.
-    trouble = "roof leaking in the bedroom, the bucket is full and the landlord wont answer"
-    assert real_assistant.reply(trouble).kind != "urgent"
+    # An everyday trouble in clauses, which the model alone reads as urgent, is still no emergency.
+    trouble = "order says out for delivery since yesterday morning, still nothing and nobody answers the phone"
+    reply = real_assistant.reply(trouble)
+    assert reply.kind != "urgent" and "closer to an everyday trouble" in reply.reason
 
 
 @pytest.mark.parametrize(
