@@ -134,10 +134,14 @@ def test_an_emergency_told_amid_an_everyday_trouble_is_still_urgent(real_assista
     blow to the face with a loose, bleeding implant. The everyday trouble must not hide it."""
     message = "roof leaking in the bedroom, i tripped on the bucket and hit my face, implant feels loose now"
     assert real_assistant.reply(message).kind == "urgent"
-    # An everyday trouble in clauses, which the model alone reads as urgent, is still no emergency.
+    # An everyday trouble in clauses, which the model alone reads as urgent, is still no emergency, and no
+    # problem for the clinic either: a plain decline, not "please contact the clinic about your treatment".
     trouble = "order says out for delivery since yesterday morning, still nothing and nobody answers the phone"
+    corrected = real_assistant.analyzer.analyse(trouble).corrected
+    triage = real_assistant.triage.assess(trouble, corrected, real_assistant.encoder.encode_one(corrected))
+    assert triage.label == "question" and "closer to an everyday trouble" in triage.reason, triage
     reply = real_assistant.reply(trouble)
-    assert reply.kind != "urgent" and "closer to an everyday trouble" in reply.reason
+    assert reply.kind == "fallback" and not reply.reason.startswith("triage:"), reply.reason
 
 
 @pytest.mark.parametrize(

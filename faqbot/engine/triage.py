@@ -188,12 +188,15 @@ class Triage:
             label = max(same, key=lambda kind: values[f"{kind}_max"])  # max keeps the first of equals
             return TriageResult(label, urgent, personal, f"{_REASONS[label]}, word for word an example ({evidence})")
         is_urgent = urgent >= self._urgent_threshold
+        # Below the urgent threshold, what the model withheld from "urgent" still counts towards a personal
+        # problem; not when the message is an everyday trouble (a late parcel is no problem for the clinic).
+        withheld = urgent
         if is_urgent and self._everyday_trouble(scores) and not self._symptom_clause(text):
-            is_urgent = False
+            is_urgent, withheld = False, 0.0
             evidence += "; not urgent: closer to an everyday trouble outside health care than to any symptom"
         if is_urgent:
             label = "urgent"
-        elif urgent + personal >= self._personal_threshold:
+        elif withheld + personal >= self._personal_threshold:
             label = "personal"
         else:
             label = "question"
