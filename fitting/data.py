@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 HELD_OUT_PERCENT = 30
+# Sets of messages that are not about implants at all (everyday-assistant requests, chit-chat).
+OFF_TOPIC_SETS = frozenset({"offtopic"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,11 @@ class Item:
     entry_id: str | None = None  # the one right entry (own sets)
     topics: tuple[str, ...] = ()  # facts a right answer covers (the shared dev set)
     accepted: tuple[str, ...] = ()  # other entries whose answer is right too ("either": declining is right as well)
+
+    @property
+    def about_implants(self) -> bool:
+        """Whether the message comes from a set about implants (not an everyday-assistant or chit-chat set)."""
+        return self.source not in OFF_TOPIC_SETS
 
     @property
     def labelled(self) -> bool:

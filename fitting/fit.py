@@ -122,7 +122,7 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
     # (it may be under 0.5: a symptom the patient has now must never get an FAQ answer, so the budget is
     # spent). Off-topic messages lose nothing when held back, and counting them would let the budget grow
     # with every everyday message added to the off-topic set.
-    dental = [p for p, i in zip(probs, items) if i.triage == "question" and i.source != "offtopic"]
+    dental = [p for p, i in zip(probs, items) if i.triage == "question" and i.about_implants]
     held = sorted((p["urgent"] + p["personal"] for p in dental if p["urgent"] < t_urgent), reverse=True)
     t_personal = held[int(MAX_HELD_BACK * len(dental))]
     report = {
