@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
+from waitress import wasyncore
 
 from faqbot import create_app
 from faqbot.serve import make_server
@@ -149,8 +150,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, framing_host: str) -> Iterato
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield Site(app, f"http://127.0.0.1:{server.effective_port}", framing_host)
-    server.close()
+    # Close the sockets from waitress's own loop thread: closed from here, the loop went on polling them
+    # and its thread died on "Bad file descriptor". With its map empty, the loop simply ends.
+    server.trigger.pull_trigger(lambda: (server.task_dispatcher.shutdown(), wasyncore.close_all(server._map)))
     thread.join(timeout=5)
+    assert not thread.is_alive(), "the test server did not stop"
 
 
 @pytest.fixture(scope="session")
