@@ -39,6 +39,9 @@ URGENT_RECALL = 0.99  # share of the fitting part's urgent messages the urgent t
 # as likely as that one is urgent too, and adding examples moves the threshold less across messages.
 URGENT_MARGIN = 0.8
 MAX_HELD_BACK = 0.02  # share of implant questions that may get "please contact the clinic" instead of an answer
+# Share of implant questions whose answer may end with "if this is about a problem you have now, call the
+# clinic" (held back ones included): a symptom report that reads like a question still learns where help is.
+MAX_NOTED = 0.05
 WRONG_COST = 4  # one wrong answer costs as much as this many right answers are worth
 BOOTSTRAP_ROUNDS = 200  # resamples behind the answer threshold
 FOLD_REPEATS = 10  # shuffles of the folds behind the answer model's out-of-fold probabilities
@@ -67,7 +70,7 @@ def placeholder(dimension: int = 384) -> FittedParams:
         triage=_model(TRIAGE_FEATURES, TRIAGE_CLASSES, embedding=dimension),
         answer=_model(SEMANTIC_FEATURES, ("wrong", "right")),
         answer_lexical=_model(LEXICAL_FEATURES, ("wrong", "right")),
-        thresholds={"urgent": 2, "personal": 2, "answer": 2, "answer_lexical": 2, **FIXED},
+        thresholds={"urgent": 2, "personal": 2, "personal_note": 2, "answer": 2, "answer_lexical": 2, **FIXED},
     )
 
 
@@ -125,6 +128,7 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
     dental = [p for p, i in zip(probs, items) if i.triage == "question" and i.about_implants]
     held = sorted((p["urgent"] + p["personal"] for p in dental if p["urgent"] < t_urgent), reverse=True)
     t_personal = held[int(MAX_HELD_BACK * len(dental))]
+    t_note = held[int(MAX_NOTED * len(dental))]
     report = {
         "urgent recall": np.mean([u >= t_urgent for u in urgent]),
         "false urgent": np.mean([p["urgent"] >= t_urgent for p in questions]),
@@ -138,8 +142,19 @@ def fit_triage(inspections, items: list[Item]) -> tuple[LogisticModel, dict[str,
         "questions held back as personal": np.mean(
             [p["urgent"] < t_urgent and p["urgent"] + p["personal"] >= t_personal for p in dental]
         ),
+        "personal recall, held back or noted": np.mean(
+            [
+                p["urgent"] >= t_urgent or p["urgent"] + p["personal"] >= t_note
+                for p, i in zip(probs, items)
+                if i.triage == "personal"
+            ]
+        ),
+        "questions noted": np.mean(
+            [p["urgent"] < t_urgent and t_note <= p["urgent"] + p["personal"] < t_personal for p in dental]
+        ),
     }
-    return model, {"urgent": round(float(t_urgent), 4), "personal": round(float(t_personal), 4)}, report
+    thresholds = {"urgent": t_urgent, "personal": t_personal, "personal_note": t_note}
+    return model, {k: round(float(v), 4) for k, v in thresholds.items()}, report
 
 
 def _right(assistant: Assistant, item: Item, key: str) -> bool:

@@ -109,6 +109,12 @@ BROKEN = [
     ),
     ("replies.toml", 'clarify = "', 'clarification = "', "unknown reply 'clarification'"),
     ("replies.toml", 'clarify = "', 'clarify = ""\nunused = "', "[clarify]: 'clarify' is missing or empty"),
+    (
+        "replies.toml",
+        "please contact {clinic_name}.",
+        "please call {clinic_phone} or {emergency_number}.",
+        "reply 'answer_problem_now' may name {clinic_name} only, not {clinic_phone}",
+    ),
 ]
 
 

@@ -5,6 +5,8 @@ These messages are written for this file (not taken from the labelled sets the m
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 URGENT = [
@@ -121,6 +123,19 @@ def test_a_personal_problem_gets_the_clinic_not_an_faq_answer(real_assistant, me
     reply = real_assistant.reply(message)
     assert reply.kind in {"fallback", "urgent"}
     assert any(a.kind == "call" and "+44 20 7946 0000" in a.label for a in reply.actions)
+
+
+def test_a_complaint_that_reads_like_a_question_gets_its_answer_and_where_help_is(real_assistant):
+    """'my stitches itch a lot' is below the personal threshold and matches the stitches answer: the
+    answer comes, and ends by saying whom to call if it is a problem now. A plain question gets no such line."""
+    complaint = real_assistant.reply("my stitches itch a lot")
+    assert complaint.kind == "answer" and complaint.entry.id == "stitches", complaint.reason
+    assert complaint.text.startswith(complaint.entry.answer.strip())
+    assert complaint.text.endswith("in an emergency, call emergency services.")
+    assert not re.search(r"\d", complaint.plain_text.replace(complaint.entry.answer, ""))  # no number the sources lack
+    question = real_assistant.reply("are stitches needed after implant surgery?")
+    assert question.kind == "answer" and question.entry.id == "stitches", question.reason
+    assert "problem you have now" not in question.text and question.actions == ()
 
 
 def test_a_symptom_in_a_second_sentence_is_not_drowned_by_the_question(real_assistant):

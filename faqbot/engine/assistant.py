@@ -7,7 +7,7 @@ thin shells around it, so both give the same answers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from .triage import Triage, TriageResult
 
 UNCOVERED_PREFIX = "not-covered:"
 CLINIC_PREFIX = "clinic-"  # the entry id of a clinic's own answer on a not-covered topic
+PROBLEM_NOTE = "may be a problem now: the answer ends with where help is"  # in the reason staff see
 FAQ_GROUP = TriageGroup("faq-phrasings", "question", "the standard answers' phrasings", ())
 _CHOICE = {
     0: re.compile(r"^(the )?(first|1st|1|top|former)( one| option| question)?$|^option (1|one)$"),
@@ -139,6 +140,7 @@ class Assistant:
             params.triage,
             urgent_threshold=params.threshold("urgent"),
             personal_threshold=params.threshold("personal"),
+            note_threshold=params.threshold("personal_note"),
             embed=lambda text: self._embed(self.analyzer.analyse(text).corrected),
         )
         self._answer_model = params.answer if self._semantic_matching else params.answer_lexical
@@ -176,7 +178,10 @@ class Assistant:
         chosen = self._chosen_option(message, state)
         if chosen:
             return self._answer(chosen, 1.0, (), f"chose option '{chosen.id}' of the clarify reply")
-        return self._question_sentence(query, state) or self._match(query, vector, state)
+        reply = self._question_sentence(query, state) or self._match(query, vector, state)
+        if triage.problem_possible and reply.kind == "answer":
+            return self._with_problem_note(reply)
+        return reply
 
     def _social(self, query: Query, vector: np.ndarray | None):
         """A short message that means small talk ("catch you later", "which company made you?") by meaning."""
@@ -197,7 +202,10 @@ class Assistant:
                 part = self.analyzer.analyse(sentence)
                 results.append(self.triage.assess(sentence, part.corrected, self._embed(part.corrected)))
         severity = {"urgent": 2, "personal": 1, "question": 0}
-        return max(results, key=lambda r: severity[r.label])
+        worst = max(results, key=lambda r: severity[r.label])
+        if worst.label == "question" and any(r.problem_possible for r in results):
+            return replace(worst, problem_possible=True)
+        return worst
 
     def search(self, text: str, *, limit: int = 10) -> list[Candidate]:
         """Rank entries for a search box with both signals patients get (no decline rules)."""
@@ -468,6 +476,12 @@ class Assistant:
             reason="two entries are likely together but neither alone, and their answers differ",
             candidates=candidates,
         )
+
+    def _with_problem_note(self, reply: Reply) -> Reply:
+        """The answer, ending with where to get help: the message may be about a problem the patient has now
+        ("my stitches itch a lot" asks nothing, and the stitches answer alone would leave them there)."""
+        text = f"{reply.text}\n\n{fill(self.knowledge.replies.answer_problem_now, self.clinic)}"
+        return replace(reply, text=text, reason=f"{reply.reason}; {PROBLEM_NOTE}")
 
     def _personal(self, triage: TriageResult, state: ConversationState) -> Reply:
         next_state = ConversationState(entry_id=state.entry_id, fallbacks=state.fallbacks + 1)

@@ -78,7 +78,7 @@ class FittedParams:
         return float(self.thresholds[name])
 
 
-THRESHOLDS = ("urgent", "personal", "answer", "answer_lexical", "clarify", "off_topic", "topic")
+THRESHOLDS = ("urgent", "personal", "personal_note", "answer", "answer_lexical", "clarify", "off_topic", "topic")
 
 
 def load_params(path: str | Path) -> FittedParams:

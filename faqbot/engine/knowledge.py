@@ -122,6 +122,7 @@ class Replies:
     off_topic: str = "I can only help with questions about dental implants."
     problem_now: str = "If this is about a problem you have now, call {clinic_phone}."
     personal: str = "Please contact {clinic_name} about your own treatment."
+    answer_problem_now: str = "If you are asking because of a problem you have now, please contact {clinic_name}."
     clarify: str = "Which one did you mean?"
 
 

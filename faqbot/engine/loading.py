@@ -8,12 +8,14 @@ The folder holds TOML files (read with the standard library's tomllib, which can
   synonyms.toml     lay words and spelling variants
   not_covered.toml  topics the sources do not answer (optional)
   triage.toml       example messages: urgent, personal problems, general questions
-  replies.toml      the wording of declines, clarify and personal-problem replies
+  replies.toml      the wording of declines, clarify and personal-problem replies, and the line that
+                    ends an answer to what may be a problem now
   test_questions.toml  questions with the reply each should get, run before publishing (optional)
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import MappingProxyType
 
@@ -336,6 +338,13 @@ def _read_replies(reader: Reader, path: Path) -> Replies:
     replies = Replies(**{name: reader.text(path, data, name, name) for name in REPLY_FIELDS})
     for name in ("fallback", "fallback_again", "off_topic", "problem_now", "personal"):
         _check_repeats(reader, path, getattr(replies, name), DECLINE_ACTIONS, name)
+    # It ends a standard answer, whose words state no number the sources do not (so no phone number either).
+    for placeholder in sorted(set(re.findall(r"\{(\w+)\}", replies.answer_problem_now)) - {"clinic_name"}):
+        reader.problem(
+            path,
+            f"reply 'answer_problem_now' may name {{clinic_name}} only, not {{{placeholder}}}: "
+            "it ends a standard answer, which states no number the sources do not",
+        )
     return replies
 
 

@@ -77,6 +77,9 @@ class TriageResult:
     urgent: float
     personal: float
     reason: str
+    # A question that may also be a problem the patient has now (below the personal threshold, above the
+    # note threshold): its answer ends by saying where help is.
+    problem_possible: bool = False
 
 
 def _pattern(phrase: str) -> str:
@@ -129,10 +132,12 @@ class Triage:
         *,
         urgent_threshold: float,
         personal_threshold: float,
+        note_threshold: float | None = None,
         embed: Callable[[str], np.ndarray | None] | None = None,
     ):
         """`embed` turns a piece of a message into its vector (as the message's own was made); without
-        it, an everyday trouble is judged on the whole message only."""
+        it, an everyday trouble is judged on the whole message only. A question at or above
+        `note_threshold` (none: the personal threshold) is marked `problem_possible`."""
         self._embed = embed
         self._groups = {g.id: g for g in groups}
         self._by_label = {
@@ -144,6 +149,7 @@ class Triage:
         self._model = model
         self._urgent_threshold = urgent_threshold
         self._personal_threshold = personal_threshold
+        self._note_threshold = personal_threshold if note_threshold is None else note_threshold
 
     def features(self, text: str, corrected: str, vector: np.ndarray | None) -> dict[str, float]:
         """Return the named feature values the fitted model reads."""
@@ -200,7 +206,10 @@ class Triage:
             label = "personal"
         else:
             label = "question"
-        return TriageResult(label, urgent, personal, f"{_REASONS[label]} ({evidence})")
+        possible = label == "question" and withheld + personal >= self._note_threshold
+        if possible:
+            evidence += "; may be a problem now: the answer says where help is"
+        return TriageResult(label, urgent, personal, f"{_REASONS[label]} ({evidence})", possible)
 
     def _everyday_trouble(self, scores: IndexScores | None) -> bool:
         """Whether the message is closer to an everyday trouble outside health care ("my boiler stopped

@@ -20,7 +20,7 @@ def _model(features=("a", "b"), classes=("wrong", "right"), coef=((1.0, -2.0),),
 def _write(tmp_path, **overrides) -> str:
     data = {
         "thresholds": dict.fromkeys(
-            ("urgent", "personal", "answer", "answer_lexical", "clarify", "off_topic", "topic"), 0.5
+            ("urgent", "personal", "personal_note", "answer", "answer_lexical", "clarify", "off_topic", "topic"), 0.5
         ),
         "triage": _model(classes=("question", "personal", "urgent"), coef=((0, 0), (0, 0), (1, 1))),
         "answer": _model(),
@@ -65,7 +65,7 @@ def test_coefficients_that_do_not_fit_the_features_are_refused(tmp_path):
 def test_a_missing_threshold_is_named(tmp_path):
     """Every threshold the engine reads must be in the file."""
     path = _write(tmp_path, thresholds={"urgent": 0.5})
-    with pytest.raises(ParamsError, match="thresholds missing: personal, answer"):
+    with pytest.raises(ParamsError, match="thresholds missing: personal, personal_note, answer"):
         load_params(path)
 
 
