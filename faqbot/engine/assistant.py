@@ -22,11 +22,10 @@ from .semantic import SemanticIndex
 from .smalltalk import SmallTalk
 from .state import ConversationState, decode, encode
 from .text import normalize, stem
-from .triage import Triage, TriageResult
+from .triage import PROBLEM_POSSIBLE, Triage, TriageResult
 
 UNCOVERED_PREFIX = "not-covered:"
 CLINIC_PREFIX = "clinic-"  # the entry id of a clinic's own answer on a not-covered topic
-PROBLEM_NOTE = "may be a problem now: the answer ends with where help is"  # in the reason staff see
 FAQ_GROUP = TriageGroup("faq-phrasings", "question", "the standard answers' phrasings", ())
 _CHOICE = {
     0: re.compile(r"^(the )?(first|1st|1|top|former)( one| option| question)?$|^option (1|one)$"),
@@ -481,7 +480,7 @@ class Assistant:
         """The answer, ending with where to get help: the message may be about a problem the patient has now
         ("my stitches itch a lot" asks nothing, and the stitches answer alone would leave them there)."""
         text = f"{reply.text}\n\n{fill(self.knowledge.replies.answer_problem_now, self.clinic)}"
-        return replace(reply, text=text, reason=f"{reply.reason}; {PROBLEM_NOTE}")
+        return replace(reply, text=text, reason=f"{reply.reason}; {PROBLEM_POSSIBLE}")
 
     def _personal(self, triage: TriageResult, state: ConversationState) -> Reply:
         next_state = ConversationState(entry_id=state.entry_id, fallbacks=state.fallbacks + 1)

@@ -66,6 +66,7 @@ FEATURES = (
 )  # fmt: skip
 
 PERSONAL_REASON = "triage: a personal problem"  # how a personal-problem reply explains itself to staff
+PROBLEM_POSSIBLE = "may be a problem now: the answer ends with where help is"  # the same, for a noted question
 _REASONS = {"urgent": "triage: urgent", "personal": PERSONAL_REASON, "question": "triage: a question"}
 
 
@@ -208,7 +209,7 @@ class Triage:
             label = "question"
         possible = label == "question" and withheld + personal >= self._note_threshold
         if possible:
-            evidence += "; may be a problem now: the answer says where help is"
+            evidence += f"; {PROBLEM_POSSIBLE}"
         return TriageResult(label, urgent, personal, f"{_REASONS[label]} ({evidence})", possible)
 
     def _everyday_trouble(self, scores: IndexScores | None) -> bool:
