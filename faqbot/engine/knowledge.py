@@ -78,12 +78,12 @@ class SmallTalkIntent:
 
 @dataclass(frozen=True)
 class UrgentRule:
-    """Symptoms that need the clinic now: one phrase from each group must appear. A rule with `alone`
-    words matches only a message made of nothing else ("URGENT!!", "sos please help")."""
+    """Symptoms that need the clinic now: one phrase from each group must appear. A rule with `alone_with`
+    words matches only a message made of its phrases and those words ("URGENT!!", "sos please help")."""
 
     name: str
     groups: tuple[tuple[str, ...], ...]
-    alone: tuple[str, ...] = ()
+    alone_with: tuple[str, ...] = ()  # the key of the same name in urgent.toml
 
 
 @dataclass(frozen=True)

@@ -253,8 +253,8 @@ def _read_urgent(reader: Reader, path: Path) -> tuple[list[UrgentRule], str]:
         ):
             reader.problem(path, "'groups' must be a list of non-empty lists of words", name)
             continue
-        alone = reader.text_list(path, table, "alone_with", name, required=False)
-        rules.append(UrgentRule(name, tuple(tuple(w.strip() for w in g) for g in groups), alone))
+        alone_with = reader.text_list(path, table, "alone_with", name, required=False)
+        rules.append(UrgentRule(name, tuple(tuple(w.strip() for w in g) for g in groups), alone_with))
     return rules, reply
 
 

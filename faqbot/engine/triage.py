@@ -99,7 +99,7 @@ class UrgentRules:
             (
                 rule.name,
                 [re.compile("|".join(_pattern(p) for p in group)) for group in rule.groups],
-                frozenset(w for phrase in rule.alone for w in normalize(phrase).split()),
+                frozenset(w for phrase in rule.alone_with for w in normalize(phrase).split()),
             )
             for rule in rules
         ]
@@ -108,17 +108,19 @@ class UrgentRules:
         """Return the name of the first rule any of the texts meets, or None."""
         for text in texts:
             normal = normalize(text)
-            for name, groups, alone in self._rules:
-                if all(group.search(normal) for group in groups) and (not alone or self._only(normal, groups, alone)):
+            for name, groups, alone_with in self._rules:
+                if all(group.search(normal) for group in groups) and (
+                    not alone_with or self._only(normal, groups, alone_with)
+                ):
                     return name
         return None
 
     @staticmethod
-    def _only(normal: str, groups: list[re.Pattern], alone: frozenset[str]) -> bool:
+    def _only(normal: str, groups: list[re.Pattern], alone_with: frozenset[str]) -> bool:
         """Whether the message holds nothing but the rule's phrases and its `alone_with` words."""
         for group in groups:
             normal = group.sub(" ", normal)
-        return set(normal.split()) <= alone
+        return set(normal.split()) <= alone_with
 
 
 class Triage:
