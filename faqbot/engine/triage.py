@@ -66,7 +66,7 @@ FEATURES = (
 )  # fmt: skip
 
 PERSONAL_REASON = "triage: a personal problem"  # how a personal-problem reply explains itself to staff
-PROBLEM_POSSIBLE = "may be a problem now: the answer ends with where help is"  # the same, for a noted question
+PROBLEM_POSSIBLE = "may be a problem now: the answer ends with where help is"  # how a noted answer explains itself
 _REASONS = {"urgent": "triage: urgent", "personal": PERSONAL_REASON, "question": "triage: a question"}
 
 
