@@ -105,3 +105,18 @@ def test_short_words_keep_their_first_letter_when_corrected():
     analyzer = Analyzer({}, ["blood test results", "how long"])
     assert analyzer.correct("rest") == "rest"
     assert analyzer.correct("lng") == "long"
+
+
+@pytest.mark.parametrize(
+    "message, clauses",
+    [
+        ("What is an abutment, and when is it used?", ["What is an abutment", "when is it used?"]),
+        ("whats a healing cap and why do i need one", ["whats a healing cap", "why do i need one"]),
+        ("I lost a tooth. Can I get an implant?", ["I lost a tooth.", "Can I get an implant?"]),
+        # Alternatives are one question; "and" before a noun joins words, not questions.
+        ("is it just the screw or is there more to it?", ["is it just the screw or is there more to it?"]),
+        ("do the top and bottom jaw heal alike?", ["do the top and bottom jaw heal alike?"]),
+    ],
+)
+def test_a_message_splits_into_the_questions_it_asks(tiny_assistant, message, clauses):
+    assert tiny_assistant.analyzer.analyse(message).clauses() == clauses

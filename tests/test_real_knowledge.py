@@ -196,6 +196,20 @@ def test_a_follow_up_about_an_uncovered_topic_is_declined(real_assistant, first,
     assert reply.kind == "fallback", (reply.entry and reply.entry.id, reply.reason)
 
 
+def test_the_covered_part_of_a_two_part_question_is_answered(real_assistant):
+    """Asked as a whole, "what is X and why Y" matches no entry well enough; its first part is answered, and
+    the entry its second part found is offered first."""
+    reply = real_assistant.reply("What Is Osseointegration And Why Does It Take So Long?")
+    assert (reply.kind, reply.entry.id) == ("answer", "osseointegration"), reply.reason
+    assert reply.suggestions[0] == REAL.entry("why-wait").question
+
+
+def test_a_part_with_words_no_entry_uses_keeps_the_whole_question_declined(real_assistant):
+    """The other part may change what is asked: the covered part alone is not answered."""
+    reply = real_assistant.reply("What Is An Abutment And Does My Horoscope Affect It?")
+    assert reply.kind == "fallback", (reply.entry and reply.entry.id, reply.reason)
+
+
 def test_small_talk_words_are_not_read_as_typos(real_assistant):
     """'mate' around a question is small talk, not a misspelt 'made' (which would decline as materials)."""
     assert real_assistant.reply("thanks a lot mate").kind == "smalltalk"

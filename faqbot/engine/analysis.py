@@ -25,6 +25,19 @@ from .text import STOPWORDS, is_content_word, normalize, stem
 REAL_WORD_ZIPF = 3.0
 REAL_SHORT_WORD_ZIPF = 3.5  # three letters: "lng", "tak", "abt" are chat spellings as often as words
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# Words that open a question ("what's", "does", "can").
+_ASKING = (
+    r"(?:what|whats|why|when|where|who|which|how|is|are|do|does|did|can|could|will|would|should|may|must|has|have)\b"
+)
+# "What is an abutment and when is it used?": a conjunction before a question word starts another question.
+# Not "or": "is it just the screw or is there more?" asks one thing, about alternatives.
+_CLAUSE_BREAK = re.compile(r",?\s+(?:and|but|also|plus)\s+(?=" + _ASKING + ")", re.IGNORECASE)
+_ASKS = re.compile(r"\s*" + _ASKING, re.IGNORECASE)
+
+
+def asks(clause: str) -> bool:
+    """Tell whether a clause asks something (a question mark, or a question word first), not tells it."""
+    return clause.rstrip().endswith("?") or bool(_ASKS.match(clause))
 
 
 def is_english(word: str) -> bool:
@@ -50,6 +63,10 @@ class Query:
     def sentences(self) -> list[str]:
         """The message split into sentences, as typed."""
         return [s for s in _SENTENCE_END.split(self.text.strip()) if s.strip()]
+
+    def clauses(self) -> list[str]:
+        """The message split into what it asks or tells: its sentences, and questions joined by "and"."""
+        return [c.strip() for s in self.sentences() for c in _CLAUSE_BREAK.split(s) if c.strip()]
 
 
 class Analyzer:

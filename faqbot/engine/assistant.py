@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .analysis import Analyzer, Query, is_english
+from .analysis import Analyzer, Query, asks, is_english
 from .clinic import DECLINE_ACTIONS, URGENT_ACTIONS, Clinic, contact_actions, fill
 from .decision import LEXICAL_FEATURES, SEMANTIC_FEATURES, Decision, Evidence, Scored, decide, rank
 from .fitted import FittedParams, ParamsError
@@ -178,6 +178,8 @@ class Assistant:
         if chosen:
             return self._answer(chosen, 1.0, (), f"chose option '{chosen.id}' of the clarify reply")
         reply = self._question_sentence(query, state) or self._match(query, vector, state)
+        if reply.kind != "answer" and not reply.topic:
+            reply = self._covered_part(query, state) or reply
         if triage.problem_possible and reply.kind == "answer":
             return self._with_problem_note(reply)
         return reply
@@ -357,6 +359,35 @@ class Assistant:
         if decision.action != "answer":
             return None
         return self._reply_for(decision, uncovered, state, "best match (of the question sentence)")
+
+    def _covered_part(self, query: Query, state: ConversationState) -> Reply | None:
+        """Answer the covered part of a message that asks two things ("What is an abutment, and when is it used?").
+
+        As a whole such a message matches no entry well enough. Its parts are matched in turn, each later
+        one in the context of an earlier answer, as a follow-up would be. The first question answered is
+        given, and another entry a part found is offered first among the suggestions. Nothing is answered
+        when a part is about a topic the sources do not cover, or when a part that found no answer has words
+        no entry uses: that part may change what is asked ("I'm pregnant, and can I still have one?").
+        """
+        clauses = query.clauses()
+        if len(clauses) < 2:
+            return None
+        parts, context = [], state
+        for clause in clauses:
+            analysed = self.analyzer.analyse(clause)
+            reply = self._match(analysed, self._embed(analysed.corrected), context)
+            if reply.kind != "answer" and (reply.topic or any(t not in self._answered_terms for t in analysed.terms)):
+                return None
+            parts.append((clause, reply))
+            if reply.kind == "answer":
+                context = decode(reply.conversation, self._ids)
+        answered = [(c, r) for c, r in parts if r.kind == "answer"]
+        if not answered:
+            return None
+        clause, chosen = next(((c, r) for c, r in answered if asks(c)), answered[0])
+        others = [r.entry.question for _, r in answered if r.entry.id != chosen.entry.id]
+        suggestions = tuple(dict.fromkeys([*others, *chosen.suggestions]))[:3]
+        return replace(chosen, suggestions=suggestions, reason=f"{chosen.reason}, for the part '{clause}'")
 
     def _reply_for(self, decision: Decision, uncovered: dict, state: ConversationState, reason: str) -> Reply:
         candidates = self._candidates(decision, uncovered)
