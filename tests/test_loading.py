@@ -52,6 +52,12 @@ BROKEN = [
     ),
     (
         "faq/plants.toml",
+        '"water tomatoes how often"]',
+        '"Tomato watering frequency?"]',
+        "[watering]: phrasing 'Tomato watering frequency?' repeats 'tomato watering frequency' of the same entry",
+    ),
+    (
+        "faq/plants.toml",
         'related = ["sunlight"]',
         'related = ["pruning"]',
         "[watering]: related entry 'pruning' does not exist",

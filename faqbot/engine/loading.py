@@ -171,8 +171,13 @@ def _check_entries(reader: Reader, root: Path, entries: list[tuple[Path, Entry]]
         for number in sorted(numbers_in(entry.answer) - numbers_in(cited)):
             message = f"answer says '{number}', which none of its cited passages says"
             reader.problem(path, message, entry.id, "answer")
+        own: dict[str, str] = {}
         for phrasing in entry.phrasings:
             key = normalize(phrasing)
+            first = own.setdefault(key, phrasing)
+            if first is not phrasing:  # a repeat adds nothing and weighs the entry's phrasing twice
+                message = f"phrasing '{phrasing}' repeats '{first}' of the same entry"
+                reader.problem(path, message, entry.id, "alternates")
             other = owner.setdefault(key, entry.id)
             if other != entry.id:
                 message = f"phrasing '{phrasing}' is the same as a phrasing of '{other}'"
