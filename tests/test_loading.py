@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from faqbot.engine.knowledge import Replies
 from faqbot.engine.loading import KnowledgeError, load_knowledge
 
 
@@ -121,6 +122,12 @@ BROKEN = [
         "please call {clinic_phone} or {emergency_number}.",
         "reply 'answer_problem_now' may name {clinic_name} only, not {clinic_phone}",
     ),
+    (
+        "replies.toml",
+        'clarify = "',
+        'answer_part_not_covered = "For {about}, call {clinic_phone}."\nclarify = "',
+        "reply 'answer_part_not_covered' may name {clinic_name} only, not {clinic_phone}",
+    ),
 ]
 
 
@@ -168,3 +175,11 @@ def test_missing_folder_is_a_clear_error(tmp_path):
     """Pointing at a folder that does not exist says so."""
     with pytest.raises(KnowledgeError, match="knowledge folder not found"):
         load_knowledge(tmp_path / "nowhere")
+
+
+def test_a_replies_file_written_before_a_reply_was_added_still_loads(tiny_dir):
+    """Clinics' own replies.toml (and published versions in the database) predate the not-covered-part
+    ending: without it the folder loads, with the default wording."""
+    assert "answer_part_not_covered" not in (tiny_dir / "replies.toml").read_text()
+    replies = load_knowledge(tiny_dir).replies
+    assert replies.answer_part_not_covered == Replies().answer_part_not_covered

@@ -204,6 +204,17 @@ def test_the_covered_part_of_a_two_part_question_is_answered(real_assistant):
     assert reply.suggestions[0] == REAL.entry("why-wait").question
 
 
+def test_a_part_the_sources_do_not_cover_is_named_after_the_answer_to_the_other(real_assistant):
+    """'What does it cost, and how long is the healing?': the healing answer, then an honest line that costs
+    are not covered, which names the clinic but states no number (the answer's words state none the sources lack)."""
+    reply = real_assistant.reply("what do implants cost and how long is the healing?")
+    assert (reply.kind, reply.entry.id) == ("answer", "healing-time"), reply.reason
+    answer, ending = reply.text.split("\n\n", 1)
+    assert answer == REAL.entry("healing-time").answer.strip()
+    assert "You also asked about costs and payment" in ending and "ask the clinic" in ending
+    assert not re.search(r"\d", ending)
+
+
 def test_a_part_with_words_no_entry_uses_keeps_the_whole_question_declined(real_assistant):
     """The other part may change what is asked: the covered part alone is not answered."""
     reply = real_assistant.reply("What Is An Abutment And Does My Horoscope Affect It?")

@@ -178,7 +178,7 @@ class Assistant:
         if chosen:
             return self._answer(chosen, 1.0, (), f"chose option '{chosen.id}' of the clarify reply")
         reply = self._question_sentence(query, state) or self._match(query, vector, state)
-        if reply.kind != "answer" and not reply.topic:
+        if reply.kind != "answer":
             reply = self._covered_part(query, state) or reply
         if triage.problem_possible and reply.kind == "answer":
             return self._with_problem_note(reply)
@@ -365,29 +365,38 @@ class Assistant:
 
         As a whole such a message matches no entry well enough. Its parts are matched in turn, each later
         one in the context of an earlier answer, as a follow-up would be. The first question answered is
-        given, and another entry a part found is offered first among the suggestions. Nothing is answered
-        when a part is about a topic the sources do not cover, or when a part that found no answer has words
-        no entry uses: that part may change what is asked ("I'm pregnant, and can I still have one?").
+        given, and another entry a part found is offered first among the suggestions. A question about a
+        topic the sources do not cover ("... and what does it cost?") is named after the answer as not
+        covered. Nothing is answered when a part tells of such a topic ("I smoke a lot. When can I have
+        my implant?") or, finding nothing, has words no entry uses ("I'm pregnant, and can I still have
+        one?"): that part may change what is asked.
         """
         clauses = query.clauses()
         if len(clauses) < 2:
             return None
-        parts, context = [], state
+        parts, topics, context = [], [], state
         for clause in clauses:
             analysed = self.analyzer.analyse(clause)
             reply = self._match(analysed, self._embed(analysed.corrected), context)
-            if reply.kind != "answer" and (reply.topic or any(t not in self._answered_terms for t in analysed.terms)):
-                return None
-            parts.append((clause, reply))
             if reply.kind == "answer":
+                parts.append((clause, reply))
                 context = decode(reply.conversation, self._ids)
-        answered = [(c, r) for c, r in parts if r.kind == "answer"]
-        if not answered:
+            elif reply.topic and asks(clause):
+                topics.append(reply.topic)
+            elif reply.topic or any(t not in self._answered_terms for t in analysed.terms):
+                return None
+        if not parts:
             return None
-        clause, chosen = next(((c, r) for c, r in answered if asks(c)), answered[0])
-        others = [r.entry.question for _, r in answered if r.entry.id != chosen.entry.id]
+        clause, chosen = next(((c, r) for c, r in parts if asks(c)), parts[0])
+        others = [r.entry.question for _, r in parts if r.entry.id != chosen.entry.id]
         suggestions = tuple(dict.fromkeys([*others, *chosen.suggestions]))[:3]
-        return replace(chosen, suggestions=suggestions, reason=f"{chosen.reason}, for the part '{clause}'")
+        text, reason = chosen.text, f"{chosen.reason}, for the part '{clause}'"
+        if topics:
+            names = [t.name for t in self.knowledge.uncovered if t.id in topics]
+            ending = self.knowledge.replies.answer_part_not_covered.replace("{about}", " and ".join(names))
+            text = f"{text}\n\n{fill(ending, self.clinic)}"
+            reason += f"; not covered: {', '.join(dict.fromkeys(topics))}"
+        return replace(chosen, text=text, suggestions=suggestions, reason=reason)
 
     def _reply_for(self, decision: Decision, uncovered: dict, state: ConversationState, reason: str) -> Reply:
         candidates = self._candidates(decision, uncovered)

@@ -123,10 +123,15 @@ class Replies:
     problem_now: str = "If this is about a problem you have now, call {clinic_phone}."
     personal: str = "Please contact {clinic_name} about your own treatment."
     answer_problem_now: str = "If you are asking because of a problem you have now, please contact {clinic_name}."
+    answer_part_not_covered: str = "You also asked about {about}, which the clinic's reviewed answers do not cover."
     clarify: str = "Which one did you mean?"
 
 
 REPLY_FIELDS = tuple(Replies.__dataclass_fields__)
+# Replies added after clinics had written their own replies.toml: a folder without them keeps the default.
+OPTIONAL_REPLIES = frozenset({"answer_part_not_covered"})
+# Replies that become part of a standard answer, whose words state no number the sources do not.
+ANSWER_ENDINGS = ("answer_problem_now", "answer_part_not_covered")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from types import MappingProxyType
 
 from .clinic import ACTION_KINDS, ACTION_PLACEHOLDERS, DECLINE_ACTIONS, URGENT_ACTIONS
 from .knowledge import (
+    ANSWER_ENDINGS,
+    OPTIONAL_REPLIES,
     REPLY_FIELDS,
     TEST_OUTCOMES,
     TRIAGE_LABELS,
@@ -340,16 +342,19 @@ def _read_replies(reader: Reader, path: Path) -> Replies:
         return Replies()
     for unknown in sorted(set(data) - set(REPLY_FIELDS)):
         reader.problem(path, f"unknown reply '{unknown}' (expected one of: {', '.join(REPLY_FIELDS)})")
-    replies = Replies(**{name: reader.text(path, data, name, name) for name in REPLY_FIELDS})
+    texts = {name: reader.text(path, data, name, name, required=name not in OPTIONAL_REPLIES) for name in REPLY_FIELDS}
+    replies = Replies(**{name: text for name, text in texts.items() if text})
     for name in ("fallback", "fallback_again", "off_topic", "problem_now", "personal"):
         _check_repeats(reader, path, getattr(replies, name), DECLINE_ACTIONS, name)
-    # It ends a standard answer, whose words state no number the sources do not (so no phone number either).
-    for placeholder in sorted(set(re.findall(r"\{(\w+)\}", replies.answer_problem_now)) - {"clinic_name"}):
-        reader.problem(
-            path,
-            f"reply 'answer_problem_now' may name {{clinic_name}} only, not {{{placeholder}}}: "
-            "it ends a standard answer, which states no number the sources do not",
-        )
+    # These end a standard answer, whose words state no number the sources do not (so no phone number either).
+    for name in ANSWER_ENDINGS:
+        allowed = {"clinic_name", "about"} if name == "answer_part_not_covered" else {"clinic_name"}
+        for placeholder in sorted(set(re.findall(r"\{(\w+)\}", getattr(replies, name))) - allowed):
+            reader.problem(
+                path,
+                f"reply '{name}' may name {{clinic_name}} only, not {{{placeholder}}}: "
+                "it ends a standard answer, which states no number the sources do not",
+            )
     return replies
 
 
