@@ -215,6 +215,20 @@ def test_a_part_the_sources_do_not_cover_is_named_after_the_answer_to_the_other(
     assert not re.search(r"\d", ending)
 
 
+def test_an_answered_message_also_names_its_question_the_sources_do_not_cover(real_assistant):
+    """The whole message is answered (the look and the bleaching both sit near the natural-look entry), but
+    its second question is about whitening, which no answer covers: the reply says so instead of
+    letting the answer pass for one."""
+    reply = real_assistant.reply("will my implant look like a real tooth? and can the crown be bleached later on?")
+    assert (reply.kind, reply.entry.id) == ("answer", "natural-look"), reply.reason
+    assert "for the part" not in reply.reason  # the whole message was answered, not one part of it
+    assert reply.text.startswith(REAL.entry("natural-look").answer.strip())
+    assert reply.text.endswith(
+        "You also asked about colour matching and whitening of implant teeth: I don't have information on "
+        "that in the clinic's reviewed answers, so please ask the clinic."
+    )
+
+
 def test_a_part_with_words_no_entry_uses_keeps_the_whole_question_declined(real_assistant):
     """The other part may change what is asked: the covered part alone is not answered."""
     reply = real_assistant.reply("What Is An Abutment And Does My Horoscope Affect It?")

@@ -180,6 +180,8 @@ class Assistant:
         reply = self._question_sentence(query, state) or self._match(query, vector, state)
         if reply.kind != "answer":
             reply = self._covered_part(query, state) or reply
+        elif len(query.clauses()) > 1 and reply.statement is None:
+            reply = self._naming_uncovered_questions(reply, self._parts(query, state))
         if triage.problem_possible and reply.kind == "answer":
             return self._with_problem_note(reply)
         return reply
@@ -363,40 +365,51 @@ class Assistant:
     def _covered_part(self, query: Query, state: ConversationState) -> Reply | None:
         """Answer the covered part of a message that asks two things ("What is an abutment, and when is it used?").
 
-        As a whole such a message matches no entry well enough. Its parts are matched in turn, each later
-        one in the context of an earlier answer, as a follow-up would be. The first question answered is
-        given, and another entry a part found is offered first among the suggestions. A question about a
-        topic the sources do not cover ("... and what does it cost?") is named after the answer as not
-        covered. Nothing is answered when a part tells of such a topic ("I smoke a lot. When can I have
-        my implant?") or, finding nothing, has words no entry uses ("I'm pregnant, and can I still have
-        one?"): that part may change what is asked.
+        As a whole such a message matches no entry well enough. Its parts are matched in turn (`_parts`).
+        The first question answered is given, and another entry a part found is offered first among the
+        suggestions. Nothing is answered when a part tells of a topic the sources do not cover ("I smoke
+        a lot. When can I have my implant?") or, finding nothing, has words no entry uses ("I'm pregnant,
+        and can I still have one?"): that part may change what is asked.
         """
-        clauses = query.clauses()
-        if len(clauses) < 2:
+        if len(query.clauses()) < 2:
             return None
-        parts, topics, context = [], [], state
-        for clause in clauses:
+        parts = self._parts(query, state)
+        for clause, analysed, reply in parts:
+            if reply.kind == "answer" or (reply.topic and asks(clause)):
+                continue
+            if reply.topic or any(t not in self._answered_terms for t in analysed.terms):
+                return None
+        answered = [(clause, reply) for clause, _, reply in parts if reply.kind == "answer"]
+        if not answered:
+            return None
+        clause, chosen = next(((c, r) for c, r in answered if asks(c)), answered[0])
+        others = [r.entry.question for _, r in answered if r.entry.id != chosen.entry.id]
+        suggestions = tuple(dict.fromkeys([*others, *chosen.suggestions]))[:3]
+        chosen = replace(chosen, suggestions=suggestions, reason=f"{chosen.reason}, for the part '{clause}'")
+        return self._naming_uncovered_questions(chosen, parts)
+
+    def _parts(self, query: Query, state: ConversationState) -> list[tuple[str, Query, Reply]]:
+        """Each clause of the message matched in turn, a later one in the context of an earlier answer, as a
+        follow-up would be."""
+        parts, context = [], state
+        for clause in query.clauses():
             analysed = self.analyzer.analyse(clause)
             reply = self._match(analysed, self._embed(analysed.corrected), context)
+            parts.append((clause, analysed, reply))
             if reply.kind == "answer":
-                parts.append((clause, reply))
                 context = decode(reply.conversation, self._ids)
-            elif reply.topic and asks(clause):
-                topics.append(reply.topic)
-            elif reply.topic or any(t not in self._answered_terms for t in analysed.terms):
-                return None
-        if not parts:
-            return None
-        clause, chosen = next(((c, r) for c, r in parts if asks(c)), parts[0])
-        others = [r.entry.question for _, r in parts if r.entry.id != chosen.entry.id]
-        suggestions = tuple(dict.fromkeys([*others, *chosen.suggestions]))[:3]
-        text, reason = chosen.text, f"{chosen.reason}, for the part '{clause}'"
-        if topics:
-            names = [t.name for t in self.knowledge.uncovered if t.id in topics]
-            ending = self.knowledge.replies.answer_part_not_covered.replace("{about}", " and ".join(names))
-            text = f"{text}\n\n{fill(ending, self.clinic)}"
-            reason += f"; not covered: {', '.join(dict.fromkeys(topics))}"
-        return replace(chosen, text=text, suggestions=suggestions, reason=reason)
+        return parts
+
+    def _naming_uncovered_questions(self, answer: Reply, parts: list[tuple[str, Query, Reply]]) -> Reply:
+        """The answer, ending by naming each question of the message about a topic the sources do not cover
+        ("... and what does it cost?"), so the patient knows that part was not answered rather than missed."""
+        topics = [r.topic for clause, _, r in parts if r.kind != "answer" and r.topic and asks(clause)]
+        if not topics:
+            return answer
+        names = [t.name for t in self.knowledge.uncovered if t.id in topics]
+        ending = self.knowledge.replies.answer_part_not_covered.replace("{about}", " and ".join(names))
+        text = f"{answer.text}\n\n{fill(ending, self.clinic)}"
+        return replace(answer, text=text, reason=f"{answer.reason}; not covered: {', '.join(dict.fromkeys(topics))}")
 
     def _reply_for(self, decision: Decision, uncovered: dict, state: ConversationState, reason: str) -> Reply:
         candidates = self._candidates(decision, uncovered)
