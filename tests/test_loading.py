@@ -126,7 +126,7 @@ BROKEN = [
         "replies.toml",
         'clarify = "',
         'answer_part_not_covered = "For {about}, call {clinic_phone}."\nclarify = "',
-        "reply 'answer_part_not_covered' may name {clinic_name} only, not {clinic_phone}",
+        "reply 'answer_part_not_covered' may name {clinic_name} and {about} only, not {clinic_phone}",
     ),
 ]
 

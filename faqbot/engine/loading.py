@@ -352,8 +352,8 @@ def _read_replies(reader: Reader, path: Path) -> Replies:
         for placeholder in sorted(set(re.findall(r"\{(\w+)\}", getattr(replies, name))) - allowed):
             reader.problem(
                 path,
-                f"reply '{name}' may name {{clinic_name}} only, not {{{placeholder}}}: "
-                "it ends a standard answer, which states no number the sources do not",
+                f"reply '{name}' may name {' and '.join('{' + a + '}' for a in sorted(allowed, reverse=True))} "
+                f"only, not {{{placeholder}}}: it ends a standard answer, which states no number the sources do not",
             )
     return replies
 
