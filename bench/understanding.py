@@ -92,6 +92,7 @@ def main() -> int:
     parser.add_argument("--part", choices=["fit", "held-out", "probes", "all"], default="all")
     parser.add_argument("--show", type=int, default=0, help="list this many misses per set")
     parser.add_argument("--lexical-only", action="store_true")
+    parser.add_argument("--by-class", action="store_true", help="also one line per class of probes.jsonl")
     args = parser.parse_args()
     settings = config.defaults()
     modes = [False] if args.lexical_only else [True, False]
@@ -102,8 +103,11 @@ def main() -> int:
         for name, items in parts.items():
             if args.part not in (name, "all"):
                 continue
-            for source in sorted({i.source for i in items}):
-                subset = [i for i in items if i.source == source]
+            groups = [(s, [i for i in items if i.source == s]) for s in sorted({i.source for i in items})]
+            if args.by_class:
+                classes = sorted({i.group for i in items if i.group})
+                groups += [(c, [i for i in items if i.group == c]) for c in classes]
+            for source, subset in groups:
                 f = evaluate(assistant, subset, args.show)
                 print(
                     f"{'semantic' if semantic else 'lexical '} {name:8s} {source:17s} n={f['n']:4d} "

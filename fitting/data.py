@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,7 @@ class Item:
     entry_id: str | None = None  # the one right entry (own sets)
     topics: tuple[str, ...] = ()  # facts a right answer covers (the shared dev set)
     accepted: tuple[str, ...] = ()  # other entries whose answer is right too ("either": declining is right as well)
+    group: str = ""  # the row's "class" in probes.jsonl: which round of probes, about what ("fifth-round-lookalikes")
 
     @property
     def about_implants(self) -> bool:
@@ -64,6 +65,10 @@ def _jsonl(path: Path) -> list[dict]:
 
 def _item(row: dict, source: str) -> Item:
     """Read one labelled row: the triage shape ({"q", "label"}) or the matching shape ({"q", "expect_id"} etc.)."""
+    return replace(_labelled(row, source), group=row.get("class", ""))
+
+
+def _labelled(row: dict, source: str) -> Item:
     if "label" in row:
         expect = {"urgent": "urgent", "personal": "refer", "question": "either"}[row["label"]]
         return Item(row["q"], source, row["label"], expect)
