@@ -130,8 +130,9 @@ class Replies:
 REPLY_FIELDS = tuple(Replies.__dataclass_fields__)
 # Replies added after clinics had written their own replies.toml: a folder without them keeps the default.
 OPTIONAL_REPLIES = frozenset({"answer_part_not_covered"})
-# Replies that become part of a standard answer, whose words state no number the sources do not.
-ANSWER_ENDINGS = ("answer_problem_now", "answer_part_not_covered")
+# Replies that become part of a standard answer, whose words state no number the sources do not: the
+# placeholders each may use.
+ANSWER_ENDINGS = {"answer_problem_now": ("clinic_name",), "answer_part_not_covered": ("clinic_name", "about")}
 
 
 @dataclass(frozen=True)

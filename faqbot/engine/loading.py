@@ -347,13 +347,13 @@ def _read_replies(reader: Reader, path: Path) -> Replies:
     for name in ("fallback", "fallback_again", "off_topic", "problem_now", "personal"):
         _check_repeats(reader, path, getattr(replies, name), DECLINE_ACTIONS, name)
     # These end a standard answer, whose words state no number the sources do not (so no phone number either).
-    for name in ANSWER_ENDINGS:
-        allowed = {"clinic_name", "about"} if name == "answer_part_not_covered" else {"clinic_name"}
-        for placeholder in sorted(set(re.findall(r"\{(\w+)\}", getattr(replies, name))) - allowed):
+    for name, allowed in ANSWER_ENDINGS.items():
+        for placeholder in sorted(set(re.findall(r"\{(\w+)\}", getattr(replies, name))) - set(allowed)):
+            named = " and ".join(f"{{{a}}}" for a in allowed)
             reader.problem(
                 path,
-                f"reply '{name}' may name {' and '.join('{' + a + '}' for a in sorted(allowed, reverse=True))} "
-                f"only, not {{{placeholder}}}: it ends a standard answer, which states no number the sources do not",
+                f"reply '{name}' may name {named} only, not {{{placeholder}}}: "
+                "it ends a standard answer, which states no number the sources do not",
             )
     return replies
 
