@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from faqbot import config  # noqa: E402
 from faqbot.engine import build_assistant  # noqa: E402
-from fitting.data import Item, dev_set, own_sets, probe_set, split  # noqa: E402
+from fitting.data import Item, dev_set, lookalike_set, own_sets, probe_set, split  # noqa: E402
 
 
 def outcome(item: Item, reply) -> str:
@@ -96,7 +96,7 @@ def main() -> int:
     args = parser.parse_args()
     settings = config.defaults()
     modes = [False] if args.lexical_only else [True, False]
-    fit, held = split(own_sets() + dev_set())
+    fit, held = split(own_sets() + lookalike_set() + dev_set())
     parts = {"fit": fit, "held-out": held, "probes": probe_set()}
     for semantic in modes:
         assistant = build_assistant({**settings, "SEMANTIC_MATCHING": semantic})

@@ -91,6 +91,13 @@ def own_sets() -> list[Item]:
     ]
 
 
+def lookalike_set() -> list[Item]:
+    """Look-alike questions (an entry's words, an aspect its answer does not give: "what is a healing abutment
+    made of?") and answerable ones in the same style (tests/data/lookalikes.jsonl), for the look-alike check
+    only: the answer model and its threshold are fitted without them."""
+    return [_item(row, "lookalikes") for row in _jsonl(DATA / "lookalikes.jsonl")]
+
+
 def probe_set() -> list[Item]:
     """Messages that are never fitted on, in either part: fresh probes written after a fit
     (tests/data/probes.jsonl; add new ones whenever the engine changes) and questions in the register of

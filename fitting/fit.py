@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from faqbot import config  # noqa: E402
 from faqbot.engine import Clinic, load_knowledge, shared_encoder  # noqa: E402
 from faqbot.engine.assistant import Assistant, Settings  # noqa: E402
-from faqbot.engine.decision import LEXICAL_FEATURES, SEMANTIC_FEATURES, rank  # noqa: E402
+from faqbot.engine.decision import LEXICAL_FEATURES, LOOKALIKE_FEATURES, SEMANTIC_FEATURES, rank  # noqa: E402
 from faqbot.engine.fitted import FittedParams, LogisticModel  # noqa: E402
 from faqbot.engine.triage import FEATURES as TRIAGE_FEATURES  # noqa: E402
-from fitting.data import Item, dev_set, own_sets, split  # noqa: E402
+from fitting.data import Item, dev_set, lookalike_set, own_sets, split  # noqa: E402
 
 PARAMS = Path(__file__).resolve().parent / "params.json"
 TRIAGE_CLASSES = ("question", "personal", "urgent")
@@ -46,6 +46,11 @@ WRONG_COST = 4  # one wrong answer costs as much as this many right answers are 
 BOOTSTRAP_ROUNDS = 200  # resamples behind the answer threshold
 FOLD_REPEATS = 10  # shuffles of the folds behind the answer model's out-of-fold probabilities
 LEXICAL_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+# The look-alike check may decline at most this share of the right answers (out of fold, fitting part): the
+# declined entry is still offered as the first suggestion, so a right answer lost costs the patient a click.
+MAX_LOOKALIKE_LOSS = 0.02
+LOOKALIKE_C = 0.01  # a few hundred answers, five features and the message's 384-number embedding
+STAFF_MARGIN = 0.005  # how far below the threshold the staff test question likeliest to be declined stays
 # Not fitted (they change the wording of a decline, or offer a choice, not whether to answer).
 FIXED = {"clarify": 0.35, "topic": 0.62, "off_topic": 0.35}
 
@@ -213,6 +218,8 @@ class AnswerExamples:
     rows: dict[float, tuple[np.ndarray, np.ndarray]]  # lexical share -> (feature rows, 1 if that entry is right)
     answerable: np.ndarray  # the message has a right answer (not "decline")
     features: tuple[str, ...]
+    # lexical share -> the best entry's LOOKALIKE_FEATURES followed by the message's embedding (semantic only)
+    lookalike: dict[float, np.ndarray]
 
 
 def answer_examples(assistant, inspections, items, features) -> AnswerExamples:
@@ -226,7 +233,13 @@ def answer_examples(assistant, inspections, items, features) -> AnswerExamples:
     shares = LEXICAL_WEIGHTS if "semantic" in features else (1.0,)
     rows = {w: _top_rows(assistant, inspections, items, features, w) for w in shares}
     answerable = np.array([i.expect != "decline" for i in items])
-    return AnswerExamples(items, rows, answerable, tuple(features))
+    lookalike = {}
+    if "semantic" in features:
+        width = next(len(i.vector) for i in inspections if i.vector is not None)
+        vectors = np.array([i.vector if i.vector is not None else np.zeros(width) for i in inspections])
+        for w in shares:
+            lookalike[w] = np.hstack([_top_rows(assistant, inspections, items, LOOKALIKE_FEATURES, w)[0], vectors])
+    return AnswerExamples(items, rows, answerable, tuple(features), lookalike)
 
 
 def fit_answer_on(examples: AnswerExamples, use: np.ndarray) -> tuple[LogisticModel, float, float, np.ndarray]:
@@ -247,17 +260,101 @@ def fit_answer_on(examples: AnswerExamples, use: np.ndarray) -> tuple[LogisticMo
     return model, round(answer_threshold(p, y, weight), 2), lexical_weight, p
 
 
-def fit_answer(assistant, inspections, items, features) -> tuple[LogisticModel, float, float, dict]:
+@dataclass(frozen=True)
+class FittedAnswer:
+    model: LogisticModel
+    threshold: float
+    lexical_weight: float
+    out_of_fold: np.ndarray  # each used example's probability from models that did not see it
+
+
+def fit_answer(assistant, inspections, items, features) -> tuple[FittedAnswer, AnswerExamples, dict]:
     examples = answer_examples(assistant, inspections, items, features)
     everything = np.ones(len(examples.items), dtype=bool)
-    model, chosen, lexical_weight, p = fit_answer_on(examples, everything)
-    y, answerable = examples.rows[lexical_weight][1], examples.answerable
+    fitted = FittedAnswer(*fit_answer_on(examples, everything))
+    y, answerable = examples.rows[fitted.lexical_weight][1], examples.answerable
+    answered = fitted.out_of_fold >= fitted.threshold
     report = {
-        "wrong": float(((p >= chosen) & (y == 0)).sum() / len(y)),
-        "helpful": float(((p >= chosen) & (y == 1)).sum() / answerable.sum()),
+        "wrong": float((answered & (y == 0)).sum() / len(y)),
+        "helpful": float((answered & (y == 1)).sum() / answerable.sum()),
+        "right first": float(y[answerable].mean()),
     }
-    report["right first"] = float(y[answerable].mean())
-    return model, chosen, lexical_weight, report
+    return fitted, examples, report
+
+
+def _balanced(y: np.ndarray) -> np.ndarray:
+    """Weights that give both classes the same total (look-alikes are few beside right answers)."""
+    counts = np.bincount(y, minlength=2)
+    return len(y) / (2 * np.maximum(counts[y], 1))
+
+
+def _answer_probabilities(answer: FittedAnswer, rows: np.ndarray) -> np.ndarray:
+    return np.array([answer.model.probabilities(dict(zip(answer.model.features, r)))["right"] for r in rows])
+
+
+def lookalike_probability(model: LogisticModel, row: np.ndarray) -> float:
+    """The look-alike check's probability for one row of AnswerExamples.lookalike (features, then embedding)."""
+    named = len(LOOKALIKE_FEATURES)
+    return model.probabilities(dict(zip(LOOKALIKE_FEATURES, row[:named])), row[named:])["lookalike"]
+
+
+def fit_lookalike_on(
+    examples: AnswerExamples,
+    use: np.ndarray,
+    answer: FittedAnswer,
+    lookalikes: AnswerExamples,
+    staff: AnswerExamples | None = None,
+) -> tuple[LogisticModel, float, dict]:
+    """Fit the look-alike check on the answers the answer model would give: those of the examples `use` selects
+    (by their out-of-fold probability) and those of the look-alike set (never seen by the answer model).
+    It learns which of them are wrong; its threshold declines at most MAX_LOOKALIKE_LOSS of the right ones
+    among the examples, out of fold, and none of the staff's test questions (`staff`) the answer model
+    answers rightly: staff run those before publishing, and each must keep the reply it names."""
+    w = answer.lexical_weight
+    own_p = answer.out_of_fold
+    own_right = examples.rows[w][1][use]
+    extra_rows, extra_right = lookalikes.rows[w]
+    extra_p = _answer_probabilities(answer, extra_rows)
+    own, extra = own_p >= answer.threshold, extra_p >= answer.threshold
+    x = np.vstack([examples.lookalike[w][use][own], lookalikes.lookalike[w][extra]])
+    y = 1 - np.concatenate([own_right[own], extra_right[extra]])  # 1: the answer would be wrong
+    weights = _balanced(y)
+    p = _out_of_fold(x, y, LOOKALIKE_C, weights, repeats=FOLD_REPEATS)[:, 1]
+    from_examples = np.arange(len(y)) < own.sum()
+    rights = np.sort(p[from_examples & (y == 0)])[::-1]
+    lost = int(MAX_LOOKALIKE_LOSS * len(rights))
+    threshold = float((rights[lost - 1] + rights[lost]) / 2) if lost else float(rights[0]) + 1e-6
+    embedding = x.shape[1] - len(LOOKALIKE_FEATURES)
+    model = _fit_logistic(
+        x, y, LOOKALIKE_FEATURES, ("answer", "lookalike"), c=LOOKALIKE_C, weights=weights, embedding=embedding
+    )
+    if staff is not None:
+        staff_rows, staff_right = staff.rows[w]
+        kept = staff.lookalike[w][(_answer_probabilities(answer, staff_rows) >= answer.threshold) & (staff_right == 1)]
+        highest = max((lookalike_probability(model, row) for row in kept), default=0.0)
+        threshold = max(threshold, highest + STAFF_MARGIN)
+    declined = p >= threshold
+
+    def share(among: np.ndarray) -> str:
+        return f"{(declined & among).sum()}/{among.sum()}"
+
+    report = {
+        "right answers declined": share(from_examples & (y == 0)),
+        "wrong answers declined": share(from_examples & (y == 1)),
+        "look-alike set, wrong declined": share(~from_examples & (y == 1)),
+        "look-alike set, right declined": share(~from_examples & (y == 0)),
+    }
+    return model, round(threshold, 4), report
+
+
+def staff_questions(knowledge) -> list[Item]:
+    """The staff's test questions (knowledge/test_questions.toml) that name an entry, as labelled items."""
+    ids = {e.id for e in knowledge.entries}
+    return [
+        Item(q.text, "staff", "question", "answer", entry_id=q.expect)
+        for q in knowledge.test_questions
+        if q.expect in ids
+    ]
 
 
 def fit() -> dict:
@@ -266,20 +363,32 @@ def fit() -> dict:
     inspections = [semantic.inspect(i.q) for i in items]
     lexical_inspections = [lexical.inspect(i.q) for i in items]
     triage, triage_thresholds, triage_report = fit_triage(inspections, items)
-    answer, t_answer, lexical_weight, answer_report = fit_answer(semantic, inspections, items, SEMANTIC_FEATURES)
-    answer_lexical, t_lexical, _, lexical_report = fit_answer(lexical, lexical_inspections, items, LEXICAL_FEATURES)
-    print(f"fitting part: {len(items)} messages")
+    answer, examples, answer_report = fit_answer(semantic, inspections, items, SEMANTIC_FEATURES)
+    lexical_answer, _, lexical_report = fit_answer(lexical, lexical_inspections, items, LEXICAL_FEATURES)
+    lookalike_items, _ = split(lookalike_set())
+    lookalikes = answer_examples(
+        semantic, [semantic.inspect(i.q) for i in lookalike_items], lookalike_items, SEMANTIC_FEATURES
+    )
+    everything = np.ones(len(examples.items), dtype=bool)
+    staff_items = staff_questions(semantic.knowledge)
+    staff = answer_examples(semantic, [semantic.inspect(i.q) for i in staff_items], staff_items, SEMANTIC_FEATURES)
+    lookalike, t_lookalike, lookalike_report = fit_lookalike_on(examples, everything, answer, lookalikes, staff)
+    print(f"fitting part: {len(items)} messages, {len(lookalike_items)} of the look-alike set")
     print("triage:", {k: round(float(v), 3) for k, v in triage_report.items()}, triage_thresholds)
-    print("answer (semantic):", {k: round(v, 3) for k, v in answer_report.items()}, "threshold", t_answer,
-          "lexical weight", lexical_weight)  # fmt: skip
-    print("answer (lexical only):", {k: round(v, 3) for k, v in lexical_report.items()}, "threshold", t_lexical)
+    print("answer (semantic):", {k: round(v, 3) for k, v in answer_report.items()}, "threshold", answer.threshold,
+          "lexical weight", answer.lexical_weight)  # fmt: skip
+    print("look-alike check:", lookalike_report, "threshold", t_lookalike)
+    print("answer (lexical only):", {k: round(v, 3) for k, v in lexical_report.items()}, "threshold",
+          lexical_answer.threshold)  # fmt: skip
+    thresholds = {"answer": answer.threshold, "answer_lexical": lexical_answer.threshold, "lookalike": t_lookalike}
     return {
         "comment": "Written by fitting/fit.py; do not edit by hand. Features: faqbot/engine/triage.py, decision.py.",
-        "thresholds": {**triage_thresholds, "answer": t_answer, "answer_lexical": t_lexical, **FIXED},
-        "lexical_weight": lexical_weight,
+        "thresholds": {**triage_thresholds, **thresholds, **FIXED},
+        "lexical_weight": answer.lexical_weight,
         "triage": _as_dict(triage),
-        "answer": _as_dict(answer),
-        "answer_lexical": _as_dict(answer_lexical),
+        "answer": _as_dict(answer.model),
+        "answer_lexical": _as_dict(lexical_answer.model),
+        "lookalike": _as_dict(lookalike),
     }
 
 

@@ -235,6 +235,17 @@ def test_a_part_with_words_no_entry_uses_keeps_the_whole_question_declined(real_
     assert reply.kind == "fallback", (reply.entry and reply.entry.id, reply.reason)
 
 
+def test_a_lookalike_question_is_declined_with_the_entry_it_resembles_offered(real_assistant):
+    """'Which part costs more, placement or restoration?' reads like the placement-or-restoration entry (its
+    probability alone would answer it) but asks about price, which that answer does not give: declined by
+    the look-alike check, with the entry offered first in case it was meant. Its own question is answered."""
+    reply = real_assistant.reply("is placement or restoration the more expensive part")
+    assert reply.kind == "fallback" and "look-alike" in reply.reason, reply.reason
+    entry = REAL.entry("placement-vs-restoration")
+    assert reply.suggestions[0] == entry.question
+    assert real_assistant.reply(entry.question).entry == entry
+
+
 def test_small_talk_words_are_not_read_as_typos(real_assistant):
     """'mate' around a question is small talk, not a misspelt 'made' (which would decline as materials)."""
     assert real_assistant.reply("thanks a lot mate").kind == "smalltalk"
@@ -312,7 +323,7 @@ def test_every_stored_test_question_gets_its_expected_reply(real_assistant):
     assert [row for row in wrong if row[1] != row[2]] == []
 
 
-@pytest.mark.parametrize("name", ["paraphrases", "patient_questions", "offtopic", "probes", "faq_style"])
+@pytest.mark.parametrize("name", ["paraphrases", "patient_questions", "offtopic", "probes", "faq_style", "lookalikes"])
 def test_labelled_sets_name_only_existing_entries(name):
     """A label naming an entry that was renamed or removed would silently count every answer as wrong."""
     path = PROJECT / "tests" / "data" / f"{name}.jsonl"

@@ -7,13 +7,15 @@ thin shells around it, so both give the same answers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .analysis import Analyzer, Query, asks, is_english
 from .clinic import DECLINE_ACTIONS, URGENT_ACTIONS, Clinic, contact_actions, fill
-from .decision import LEXICAL_FEATURES, SEMANTIC_FEATURES, Decision, Evidence, Scored, decide, rank
+from .decision import LEXICAL_FEATURES, LOOKALIKE_FEATURES, SEMANTIC_FEATURES, Decision, Evidence, Scored, decide, rank
+from .drift import Drift
 from .fitted import FittedParams, ParamsError
 from .knowledge import Entry, KnowledgeBase, TriageGroup, UncoveredTopic
 from .matching import Candidate, Matcher
@@ -117,6 +119,7 @@ class Assistant:
         self._answered_terms = frozenset().union(*self._entry_terms.values())
         self._contrasts = [frozenset(t for w in group for t in self.analyzer.terms(w)) for group in knowledge.contrasts]
         self._entry_index = self._triage_index = self._answer_index = self._social_index = None
+        self._drift = None
         if self.encoder is not None:
             embed = vectors or self.encoder.encode
             # Every way of asking an entry is also an example of a general question for triage.
@@ -132,6 +135,8 @@ class Assistant:
             self._triage_index = SemanticIndex([g for g, _ in examples], [x for _, x in examples], parts[1])
             self._answer_index = SemanticIndex([k for k, _ in answers], [a for _, a in answers], parts[2])
             self._social_index = SemanticIndex([i for i, _ in social], [p for _, p in social], parts[3])
+            uncovered_owners = {UNCOVERED_PREFIX + t.id for t in knowledge.uncovered}
+            self._drift = Drift(self._entry_index, self._answer_index, uncovered_owners)
         self.triage = Triage(
             (*knowledge.triage, FAQ_GROUP),
             knowledge.urgent_rules,
@@ -147,6 +152,13 @@ class Assistant:
         if tuple(self._answer_model.features) != expected:
             raise ParamsError(f"the answer model reads {self._answer_model.features}, the engine computes {expected}")
         self.answer_threshold = params.threshold("answer" if self._semantic_matching else "answer_lexical")
+        # The look-alike check reads the semantic signal's drift, so it runs only with semantic matching.
+        self._lookalike = params.lookalike if self._semantic_matching else None
+        if self._lookalike is not None and tuple(self._lookalike.features) != LOOKALIKE_FEATURES:
+            raise ParamsError(
+                f"the look-alike model reads {self._lookalike.features}, the engine computes {LOOKALIKE_FEATURES}"
+            )
+        self._lookalike_threshold = params.threshold("lookalike") if self._lookalike is not None else 1.0
 
     # -- public -------------------------------------------------------------------------
 
@@ -266,6 +278,7 @@ class Assistant:
         semantic = scores.similar() if scores else {}
         support = scores.support() if scores else {}
         answers = {k: s.score for k, s in self._answer_index.similar(vector).items()} if use else {}
+        topics = self._drift.topics(vector) if use else None
         idf = {t: self.matcher.idf(t) * (weights or {}).get(t, 1.0) for t in terms}
         total = sum(idf.values()) or 1.0
         evidence = {}
@@ -276,6 +289,11 @@ class Assistant:
             )
             own = self._entry_terms.get(key, frozenset())
             unexplained = sum(w for t, w in idf.items() if t not in own) / total if own else 0.0
+            drifts = (
+                (self._drift.uncovered(topics, sem.row), self._drift.answer(answers.get(key, 0.0), sem.row))
+                if sem and topics is not None and key in self._ids
+                else (0.0, 0.0)
+            )
             evidence[key] = Evidence(
                 key,
                 lex.score if lex else 0.0,
@@ -284,6 +302,7 @@ class Assistant:
                 unexplained,
                 support.get(key, 0.0),
                 answers.get(key, 0.0),
+                *drifts,
             )
         entries = {k: e for k, e in evidence.items() if not k.startswith(UNCOVERED_PREFIX)}
         uncovered = {k: e for k, e in evidence.items() if k.startswith(UNCOVERED_PREFIX)}
@@ -316,8 +335,16 @@ class Assistant:
             topic_threshold=p.threshold("topic"),
             off_topic_threshold=p.threshold("off_topic") if vector is not None else -1.0,
             same_answer=self._same_answer,
+            lookalike=self._lookalike_probability(vector) if self._lookalike is not None else None,
+            lookalike_threshold=self._lookalike_threshold,
         )
         return decision, uncovered
+
+    def _lookalike_probability(self, vector: np.ndarray | None) -> Callable[[Scored], float]:
+        def probability(best: Scored) -> float:
+            return self._lookalike.probabilities(best.features, vector)["lookalike"]
+
+        return probability
 
     def _match(self, query: Query, vector: np.ndarray | None, state: ConversationState) -> Reply:
         decision, uncovered = self._decide(query, vector)
@@ -427,6 +454,11 @@ class Assistant:
             why = f"closest to a topic the sources do not cover: {topic.id}"
         elif decision.off_topic:
             why = "not about dental implants: nothing in the knowledge base is close"
+        elif decision.lookalike is not None and best is not None:
+            why = (
+                f"reads like '{best.evidence.phrasing}' but asks what its answer does not give"
+                f" (look-alike {decision.lookalike:.2f} >= {self._lookalike_threshold:.2f})"
+            )
         else:
             why = (
                 f"no entry is likely enough (best {best.probability if best else 0:.2f} < {self.answer_threshold:.2f})"

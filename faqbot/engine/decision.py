@@ -5,8 +5,10 @@ then judged by a logistic model over its evidence: the semantic similarity of it
 of its three closest and of its answer, the lexical score, its lead over the runner-up, whether both
 signals put it first, how much closer a topic the sources do not cover is, and how much of the
 message the knowledge base (and the entry itself) does not know. It is answered when the probability of being right
-clears the answer threshold. A clarify is offered only when the two best are nearly tied, likely
-together, and would give different answers; anything else is declined.
+clears the answer threshold, unless a second model, the look-alike check, finds that the message
+reads like the entry's phrasing plus an aspect its answer does not give. A clarify is offered only when
+the two best are nearly tied, likely together, and would give different answers; anything else is
+declined.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ SEMANTIC_FEATURES = (
     "uncovered_semantic_gap", "uncovered_lexical_gap", "unknown_share", "unexplained",
 )  # fmt: skip
 LEXICAL_FEATURES = ("lexical", "combined_lead", "uncovered_lexical_gap", "unknown_share", "unexplained")
+# The look-alike check: an entry likely enough to answer is still declined when the message reads like its
+# phrasing plus an aspect its answer does not give (fitted on written look-alikes, see fitting/fit.py). It
+# also reads the message's embedding, which carries what kind of thing is asked (a price, a brand, a pet).
+LOOKALIKE_FEATURES = ("semantic", "support", "unexplained", "answer_drift", "uncovered_drift")
 OWN_PHRASING = 0.97  # semantic similarity at which a message is one of an entry's own phrasings
 TIE = 0.03  # combined scores this close are a tie between two entries
 
@@ -36,6 +42,10 @@ class Evidence:
     unexplained: float = 0.0  # share of the message (by rarity) that none of the owner's own texts uses
     support: float = 0.0  # mean similarity of the owner's three closest phrasings
     answer_semantic: float = 0.0  # similarity to the entry's answer text
+    # How the message departs from its closest phrasing (faqbot/engine/drift.py): toward an uncovered topic,
+    # and toward the entry's answer (below zero: away from it).
+    uncovered_drift: float = 0.0
+    answer_drift: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class Decision:
     ranked: tuple[Scored, ...]
     topic: str | None = None  # an uncovered topic id the question is closest to
     off_topic: bool = False  # nothing in the knowledge base is near the message
+    lookalike: float | None = None  # the best entry was likely enough, but the look-alike check declined it
 
 
 def rank(
@@ -98,6 +109,8 @@ def rank(
             "uncovered_lexical_gap": max(0.0, uncovered_lexical - evidence.lexical),
             "unknown_share": unknown_share,
             "unexplained": evidence.unexplained,
+            "uncovered_drift": evidence.uncovered_drift,
+            "answer_drift": evidence.answer_drift,
         }
         probability = model.probabilities(values)[model.classes[-1]]
         scored.append(Scored(evidence.key, combined(evidence), probability, evidence, values))
@@ -113,26 +126,33 @@ def decide(
     topic_threshold: float,
     off_topic_threshold: float,
     same_answer: Callable[[str, str], bool],
+    lookalike: Callable[[Scored], float] | None = None,
+    lookalike_threshold: float = 1.0,
 ) -> Decision:
     """Turn ranked candidates into an action.
 
     `same_answer(a, b)` tells whether two entries would give the patient the same information; a
-    clarify is offered only when they would not.
+    clarify is offered only when they would not. `lookalike(best)` gives the probability that an answer
+    likely enough by the answer model is a look-alike question's wrong answer; from `lookalike_threshold`
+    on it is declined.
     """
     best = ranked[0] if ranked else None
     second = ranked[1] if len(ranked) > 1 else None
+    alike = None
     if best is not None and best.probability >= answer_threshold:
-        return Decision("answer", tuple(ranked))
+        alike = lookalike(best) if lookalike else 0.0
+        if alike < lookalike_threshold:
+            return Decision("answer", tuple(ranked))
     if best is not None and best.evidence.semantic >= OWN_PHRASING and best.features.get("agree", 1.0):
         return Decision("answer", tuple(ranked))  # the patient typed one of the entry's own phrasings
     topic = _closest_topic(best, uncovered, topic_threshold)
     tied = second is not None and best.combined - second.combined < TIE
     if tied and topic is None and best.probability >= clarify_threshold and not same_answer(best.key, second.key):
-        return Decision("clarify", tuple(ranked))
+        return Decision("clarify", tuple(ranked), lookalike=alike)
     nearest = max([*(s.evidence.semantic for s in ranked), *(u.semantic for u in uncovered.values())], default=0.0)
     lexical = max((s.evidence.lexical for s in ranked), default=0.0)
     off_topic = topic is None and nearest < off_topic_threshold and lexical < 0.3
-    return Decision("decline", tuple(ranked), topic=topic, off_topic=off_topic)
+    return Decision("decline", tuple(ranked), topic=topic, off_topic=off_topic, lookalike=alike)
 
 
 def _closest_topic(best: Scored | None, uncovered: Mapping[str, Evidence], threshold: float) -> str | None:

@@ -73,6 +73,7 @@ class FittedParams:
     answer_lexical: LogisticModel  # lexical features only, for SEMANTIC_MATCHING=false
     thresholds: Mapping[str, float]
     lexical_weight: float = 0.5  # share of the lexical score in the ranking, beside semantic similarity
+    lookalike: LogisticModel | None = None  # declines look-alike questions (semantic matching only)
 
     def threshold(self, name: str) -> float:
         return float(self.thresholds[name])
@@ -90,7 +91,8 @@ def load_params(path: str | Path) -> FittedParams:
         raise ParamsError(f"{path}: fitted parameters not found (run: python fitting/fit.py)") from error
     except (OSError, ValueError) as error:
         raise ParamsError(f"{path}: cannot be read: {error}") from error
-    missing = [t for t in THRESHOLDS if t not in data.get("thresholds", {})]
+    needed = [*THRESHOLDS, "lookalike"] if "lookalike" in data else THRESHOLDS
+    missing = [t for t in needed if t not in data.get("thresholds", {})]
     if missing:
         raise ParamsError(f"{path}: thresholds missing: {', '.join(missing)}")
     try:
@@ -100,6 +102,7 @@ def load_params(path: str | Path) -> FittedParams:
             answer_lexical=LogisticModel.from_dict(data["answer_lexical"], "answer_lexical"),
             thresholds=dict(data["thresholds"]),
             lexical_weight=float(data.get("lexical_weight", 0.5)),
+            lookalike=LogisticModel.from_dict(data["lookalike"], "lookalike") if "lookalike" in data else None,
         )
     except KeyError as error:
         raise ParamsError(f"{path}: model {error} is missing") from error

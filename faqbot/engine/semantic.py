@@ -24,6 +24,7 @@ class Similar:
     owner: str
     score: float
     text: str
+    row: int = -1  # the text's row in its index (SemanticIndex.vectors() gives its embedding)
 
 
 class SemanticIndex:
@@ -36,6 +37,7 @@ class SemanticIndex:
         self._texts = [texts[i] for i in order]
         self._vectors = np.asarray(vectors, dtype=np.float32)[order] if order else np.zeros((0, 1), np.float32)
         sorted_owners = [owners[i] for i in order]
+        self._row_owners = sorted_owners
         starts = [i for i, o in enumerate(sorted_owners) if i == 0 or o != sorted_owners[i - 1]]
         self.owners = [sorted_owners[i] for i in starts]
         self._position = {owner: n for n, owner in enumerate(self.owners)}
@@ -49,6 +51,14 @@ class SemanticIndex:
 
     def __len__(self) -> int:
         return len(self._texts)
+
+    def vectors(self, owners: Collection[str] | None = None) -> tuple[np.ndarray, list[int]]:
+        """Return the embeddings of the given owners' texts (all when None) and their rows."""
+        rows = [r for r, owner in enumerate(self._row_owners) if owners is None or owner in owners]
+        return self._vectors[rows], rows
+
+    def owner_of(self, row: int) -> str:
+        return self._row_owners[row]
 
     def scores(self, vector: np.ndarray) -> IndexScores:
         """Compare the message vector with every text once; ask the result what you need."""
@@ -87,7 +97,7 @@ class IndexScores:
         best = self._grid[np.arange(len(where)), where]
         texts = index._texts
         rows = index._grid[np.arange(len(where)), where]
-        return {o: Similar(o, float(b), texts[r]) for o, b, r in zip(index.owners, best.tolist(), rows.tolist())}
+        return {o: Similar(o, float(b), texts[r], r) for o, b, r in zip(index.owners, best.tolist(), rows.tolist())}
 
     def best(self) -> Similar | None:
         """The single closest text of any owner."""
@@ -95,7 +105,8 @@ class IndexScores:
             return None
         row, column = np.unravel_index(int(self._grid.argmax()), self._grid.shape)
         owner = self._index.owners[row]
-        return Similar(owner, float(self._grid[row, column]), self._index._texts[self._index._grid[row, column]])
+        text_row = int(self._index._grid[row, column])
+        return Similar(owner, float(self._grid[row, column]), self._index._texts[text_row], text_row)
 
     def support(self, k: int = 3) -> dict[str, float]:
         """Every owner's mean similarity over its k closest texts (fewer if it has fewer): phrasings agreeing."""

@@ -67,3 +67,40 @@ def test_nothing_near_is_off_topic():
     far = [scored("a", 0.01, 0.1, semantic=0.1, lexical=0.0)]
     decision = decide(far, {"not-covered:cost": Evidence("not-covered:cost", 0.0, 0.1)}, same_answer=same, **THRESHOLDS)
     assert decision.off_topic and decision.action == "decline"
+
+
+def always(probability: float):
+    """A stand-in look-alike check: every answer it is asked about reads as a look-alike with this probability."""
+    return lambda best: probability
+
+
+@pytest.mark.parametrize("alike, action", [(0.95, "decline"), (0.5, "answer")])
+def test_a_likely_entry_is_declined_when_the_lookalike_check_says_so(alike, action):
+    """Above the look-alike threshold a likely answer is declined (and says why); below it, answered."""
+    decision = decide(
+        [scored("a", 0.9, 1.0), scored("b", 0.1, 0.5)],
+        {},
+        same_answer=different,
+        lookalike=always(alike),
+        lookalike_threshold=0.9,
+        **THRESHOLDS,
+    )
+    assert decision.action == action
+    assert (decision.lookalike is not None) == (action == "decline")
+
+
+def test_the_lookalike_check_is_not_asked_about_an_unlikely_entry():
+    """Only answers the answer model would give are checked: a decline stays an ordinary decline."""
+    decision = decide(
+        [scored("a", 0.3, 1.0)], {}, same_answer=different, lookalike=always(0.99), lookalike_threshold=0.9,
+        **THRESHOLDS,
+    )  # fmt: skip
+    assert decision.action == "decline" and decision.lookalike is None
+
+
+def test_the_patients_own_phrasing_is_answered_whatever_the_lookalike_check_says():
+    """A message that is one of the entry's own phrasings asks exactly what the entry answers."""
+    best = Scored("a", 2.0, 0.9, Evidence("a", 1.0, 0.99), {"agree": 1.0})
+    decision = decide([best], {}, same_answer=different, lookalike=always(0.99), lookalike_threshold=0.9,
+                      **THRESHOLDS)  # fmt: skip
+    assert decision.action == "answer"

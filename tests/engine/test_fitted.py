@@ -75,3 +75,23 @@ def test_the_project_parameters_load():
 
     params = load_params(PROJECT_ROOT / "fitting" / "params.json")
     assert 0 < params.threshold("answer") < 1 and 0 < params.threshold("urgent") < 1
+
+
+def test_parameters_without_a_lookalike_check_load_without_one(tmp_path):
+    """A file written before the look-alike check existed still loads; nothing is declined by a check it lacks."""
+    assert load_params(_write(tmp_path)).lookalike is None
+
+
+def test_a_lookalike_check_needs_its_threshold(tmp_path):
+    """The look-alike model without its threshold is refused by name, not run against a default."""
+    path = _write(tmp_path, lookalike=_model(classes=("answer", "lookalike")))
+    with pytest.raises(ParamsError, match="thresholds missing: lookalike"):
+        load_params(path)
+
+
+def test_the_project_parameters_have_a_lookalike_check():
+    from faqbot.config import PROJECT_ROOT
+
+    params = load_params(PROJECT_ROOT / "fitting" / "params.json")
+    assert params.lookalike is not None and params.lookalike.classes[-1] == "lookalike"
+    assert 0 < params.threshold("lookalike") < 1

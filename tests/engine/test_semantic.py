@@ -57,3 +57,16 @@ def test_an_empty_index_answers_with_nothing():
     message = np.ones(8, np.float32) / np.sqrt(8)
     assert index.similar(message) == {} and index.support(message) == {}
     assert index.top_mean(message, {"a"}) == 0.0 and index.scores(message).best() is None
+
+
+def test_a_closest_text_knows_its_row_and_its_owner():
+    """What the drift signal needs: from a match back to that phrasing's own embedding and owner."""
+    owners = ["b", "a", "b"]
+    vectors = np.eye(3, dtype=np.float32)
+    index = SemanticIndex(owners, ["b one", "a one", "b two"], vectors)
+    found = index.similar(np.array([0.0, 0.0, 1.0], dtype=np.float32))["b"]
+    matrix, rows = index.vectors()
+    assert found.text == "b two" and index.owner_of(found.row) == "b"
+    assert np.array_equal(matrix[found.row], vectors[2])
+    own, own_rows = index.vectors({"b"})
+    assert found.row in own_rows and len(own) == 2 and index.owner_of(rows[0]) == "a"

@@ -1,0 +1,47 @@
+"""How a message departs from the phrasing it is closest to: toward a topic the sources do not cover, and
+away from the entry's answer.
+
+A look-alike question repeats an entry's phrasing and adds an aspect that entry's answer does not give
+("what is a healing abutment *made of*?", "is one stage *cheaper* than two?"). Its similarity to that
+phrasing stays high, so similarity alone would answer it. What the added words do shows in comparison with
+the phrasing: the message is nearer some uncovered topic than the phrasing itself is (uncovered drift), and
+less near the entry's answer than the phrasing is (answer drift below zero). A paraphrase moves neither way.
+Everything about the phrasings is computed once, so a message costs one small matrix product.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .semantic import SemanticIndex
+
+
+class Drift:
+    """Precomputed similarities of every phrasing to every uncovered topic's phrasings and to its own answer."""
+
+    def __init__(self, phrasings: SemanticIndex, answers: SemanticIndex, uncovered_owners: set[str]):
+        vectors, _ = phrasings.vectors()  # every row, in row order
+        self._topics, _ = phrasings.vectors(uncovered_owners)
+        self._phrasing_topics = vectors @ self._topics.T if len(self._topics) else np.zeros((len(vectors), 0))
+        answer_vectors, answer_rows = answers.vectors()
+        answer_of = {answers.owner_of(r): v for r, v in zip(answer_rows, answer_vectors)}
+        self._phrasing_answer = np.array(
+            [
+                float(v @ answer_of[owner]) if (owner := phrasings.owner_of(r)) in answer_of else 0.0
+                for r, v in enumerate(vectors)
+            ]
+        )
+
+    def topics(self, vector: np.ndarray) -> np.ndarray:
+        """The message's similarity to each uncovered phrasing (compute once per message)."""
+        return self._topics @ vector
+
+    def uncovered(self, topic_similarities: np.ndarray, row: int) -> float:
+        """The most by which the message is nearer than its closest phrasing (`row`) to an uncovered phrasing."""
+        if not len(topic_similarities):
+            return 0.0
+        return float((topic_similarities - self._phrasing_topics[row]).max())
+
+    def answer(self, answer_similarity: float, row: int) -> float:
+        """How much nearer the message is than its closest phrasing to the entry's answer (negative: farther)."""
+        return answer_similarity - float(self._phrasing_answer[row])
