@@ -167,6 +167,10 @@ DIALOGUES = [
     # Alone, "bottom jaw" sits nearest a topic the sources do not cover (bone graft healing); in context it
     # is the healing time again.
     (["how long is healing in the top jaw", "ok and what about the bottom jaw then"], "healing-time"),
+    # Alone, "how long does it take?" is answered as the surgery's length; "it" points back to osseointegration.
+    (["what is osseointegration", "how long does it take?"], "healing-time"),
+    # "it" points back too, but the message alone is the likelier reading: how the surgery feels.
+    (["what is a healing abutment?", "is it painful?"], "surgery-discomfort"),
 ]
 
 

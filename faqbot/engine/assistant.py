@@ -365,7 +365,10 @@ class Assistant:
             weights = {t: self.settings.context_weight for t in context}
             combined, combined_uncovered = self._decide(query, context_vector, [*own, *context], weights)
             alone = decision.ranked[0].probability if decision.ranked else 0.0
-            if combined.ranked and combined.ranked[0].probability > alone and decision.action != "answer":
+            # An answer to the message alone stands, unless a word in it points back ("how long does *it*
+            # take?" after osseointegration is not the surgery's length): then the likelier reading wins.
+            refers = bool(_REFERENCE.intersection(query.words))
+            if combined.ranked and combined.ranked[0].probability > alone and (decision.action != "answer" or refers):
                 decision, uncovered, reason = combined, combined_uncovered, f"follow-up to '{previous.id}'"
         return self._reply_for(decision, uncovered, state, reason)
 
