@@ -127,7 +127,7 @@ SETTINGS: dict[str, Setting] = {
         min(2, os.cpu_count() or 1),
         _positive_int,
         "CPU threads one message's embedding may use (default: 2, or 1 on a one-core machine). Two take about "
-        "40% off a reply on an idle machine; set 1 when several server processes share the cores.",
+        "a quarter off a reply on an idle machine; set 1 when several server processes share the cores.",
     ),
     "EMBEDDING_CACHE": Setting(
         "",

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import onnxruntime as ort
+from threadpoolctl import threadpool_limits
 from tokenizers import Encoding, Tokenizer
 
 from .model_build import (
@@ -81,6 +82,11 @@ class Encoder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # From the path, not from bytes already read: measured 60-90 MB less resident memory.
         self._session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        # onnxruntime's worker threads spin for a moment after each run (which keeps the next run fast).
+        # numpy's BLAS threads, doing the similarity products right after each embedding, competed with
+        # them for the same cores: those products took 1-2 ms instead of 0.05 (a reply took 8.9 ms, now
+        # 3.6; bench/semantic.py). The engine's products are small, so one BLAS thread does them at once.
+        threadpool_limits(limits=1, user_api="blas")
 
         metadata = self._session.get_modelmeta().custom_metadata_map
         self.dimension: int = int(metadata["dimension"])

@@ -73,6 +73,15 @@ def test_two_threads_give_the_reference_vectors_too(model_dir: Path) -> None:
     assert min(cosines) >= 0.999
 
 
+def test_numpy_keeps_to_one_blas_thread_beside_the_model(encoder: Encoder) -> None:
+    """numpy's BLAS threads competing with onnxruntime's spinning ones made each reply's similarity products
+    20-40x slower and the server's throughput under load ten times lower (bench/load.py): one thread."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
 def test_rows_are_unit_length_float32_in_input_order(encoder: Encoder) -> None:
     texts = REFERENCE["sentences"]
     vectors = encoder.encode(texts, batch_size=4)
