@@ -1,4 +1,5 @@
-"""Throw-away PostgreSQL and Redis servers for the tests and bench/load.py, from Debian's packages.
+"""Throw-away servers for the tests and bench/load.py: PostgreSQL and Redis from Debian's packages, and the
+app on waitress in a thread of the test process.
 
 Each runs on a free loopback port with its own temporary data folder and is stopped (and the folder
 removed) at the end. PostgreSQL refuses to run as root: as root, its folder belongs to the `postgres`
@@ -16,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -243,3 +245,27 @@ class AppProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait()
+
+
+class WaitressThread:
+    """The app served by waitress (the production server) on a free loopback port, in a thread of this process."""
+
+    def __init__(self, app, threads: int = 2):
+        from waitress import wasyncore
+
+        from faqbot.serve import make_server
+
+        self._close_all = wasyncore.close_all
+        self.server = make_server(app, "127.0.0.1", 0, threads=threads)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Close the sockets from waitress's own loop thread: closed from another thread, the loop went on
+        polling them and its thread died on "Bad file descriptor". With its map empty, the loop ends."""
+        server = self.server
+        server.trigger.pull_trigger(lambda: (server.task_dispatcher.shutdown(), self._close_all(server._map)))
+        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            raise RuntimeError("the waitress test server did not stop")

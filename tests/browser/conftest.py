@@ -18,11 +18,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import servers
 from flask import Flask
-from waitress import wasyncore
 
 from faqbot import create_app
-from faqbot.serve import make_server
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements.txt")
 
@@ -146,15 +145,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, framing_host: str) -> Iterato
             "EMBED_ORIGINS": framing_host,
         }
     )
-    server = make_server(app, "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield Site(app, f"http://127.0.0.1:{server.effective_port}", framing_host)
-    # Close the sockets from waitress's own loop thread: closed from here, the loop went on polling them
-    # and its thread died on "Bad file descriptor". With its map empty, the loop simply ends.
-    server.trigger.pull_trigger(lambda: (server.task_dispatcher.shutdown(), wasyncore.close_all(server._map)))
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "the test server did not stop"
+    served = servers.WaitressThread(app, threads=4)
+    yield Site(app, served.url, framing_host)
+    served.stop()
 
 
 @pytest.fixture(scope="session")
@@ -288,16 +281,13 @@ def serve_app(tmp_path_factory: pytest.TempPathFactory, framing_host: str) -> It
         )
         staff_forms.add_account(app, STAFF_NAME, "reviewer", STAFF_PASSWORD)
         staff_forms.add_account(app, ADMIN_NAME, "admin", STAFF_PASSWORD)
-        server = make_server(app, "127.0.0.1", 0, threads=4)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        running.append((server, thread))
-        return Site(app, f"http://127.0.0.1:{server.effective_port}", framing_host)
+        served = servers.WaitressThread(app, threads=4)
+        running.append(served)
+        return Site(app, served.url, framing_host)
 
     yield serve
-    for server, thread in running:
-        server.close()
-        thread.join(timeout=5)
+    for served in running:
+        served.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 
 import pytest
+import servers
 
 from faqbot.serve import make_server
 
@@ -14,12 +14,9 @@ from faqbot.serve import make_server
 @pytest.fixture
 def running(app):
     """The app served by waitress on a free loopback port."""
-    server = make_server(app, "127.0.0.1", 0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    served = servers.WaitressThread(app, threads=2)
+    yield served.url
+    served.stop()
 
 
 def test_waitress_serves_the_api_over_http(running):
