@@ -85,13 +85,12 @@ def main() -> int:
     semantic, lexical = assistants()
     assistant = lexical if args.lexical_only else semantic
     features = LEXICAL_FEATURES if args.lexical_only else SEMANTIC_FEATURES
-    examples = answer_examples(assistant, [assistant.inspect(i.q) for i in items], items, features)
+    examples = answer_examples(assistant, items, features)
     lookalikes = staff = None
     if not (args.lexical_only or args.without_lookalike_check):
         alike, _ = split(lookalike_set())
-        lookalikes = answer_examples(assistant, [assistant.inspect(i.q) for i in alike], alike, features)
-        questions = staff_questions(assistant.knowledge)
-        staff = answer_examples(assistant, [assistant.inspect(i.q) for i in questions], questions, features)
+        lookalikes = answer_examples(assistant, alike, features)
+        staff = answer_examples(assistant, staff_questions(assistant.knowledge), features)
     is_dev = np.array([i.source == "dev" for i in examples.items])
     print(f"{is_dev.sum()} dev questions that reach matching, {(~is_dev).sum()} of our own (fitting part)")
     totals = np.zeros(4, dtype=int)

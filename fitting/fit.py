@@ -166,10 +166,11 @@ def _right(assistant: Assistant, item: Item, key: str) -> bool:
     return bool(item.answered_by(key, assistant.knowledge.entry(key).answer))
 
 
-def _top_rows(assistant, inspections, items, features, lexical_weight):
-    """The best-ranked entry of each message, with its features and whether it is the right answer."""
+def _top_rows(assistant, inspections, items, features, lexical_weight, extra=()):
+    """The best-ranked entry of each message: its `features`, whether it is the right answer, and its `extra`
+    features (one ranking serves both)."""
     model = _model(features, ("wrong", "right"))
-    rows, labels = [], []
+    rows, labels, extra_rows = [], [], []
     for inspection, item in zip(inspections, items):
         ranked = rank(
             inspection.entries,
@@ -179,8 +180,9 @@ def _top_rows(assistant, inspections, items, features, lexical_weight):
             unknown_share=inspection.unknown_share,
         )
         rows.append([ranked[0].features[f] for f in features] if ranked else [0.0] * len(features))
+        extra_rows.append([ranked[0].features[f] for f in extra] if ranked else [0.0] * len(extra))
         labels.append(int(bool(ranked) and _right(assistant, item, ranked[0].key)))
-    return np.array(rows), np.array(labels)
+    return np.array(rows), np.array(labels), np.array(extra_rows)
 
 
 def source_weights(items: list[Item]) -> np.ndarray:
@@ -222,23 +224,27 @@ class AnswerExamples:
     lookalike: dict[float, np.ndarray]
 
 
-def answer_examples(assistant, inspections, items, features) -> AnswerExamples:
+def answer_examples(assistant, items, features, inspections=None) -> AnswerExamples:
     """Collect what the answer model learns from: the messages that reach matching and whose right answer
-    is known (an own "question" from the triage set has no entry label, so it is left out)."""
+    is known (an own "question" from the triage set has no entry label, so it is left out). `inspections`,
+    one per item, when the caller already has them."""
     keep = [
         n for n, i in enumerate(items)
         if i.triage == "question" and i.expect != "smalltalk" and (i.labelled or i.expect == "decline")
     ]  # fmt: skip
-    inspections, items = [inspections[n] for n in keep], [items[n] for n in keep]
-    shares = LEXICAL_WEIGHTS if "semantic" in features else (1.0,)
-    rows = {w: _top_rows(assistant, inspections, items, features, w) for w in shares}
+    items = [items[n] for n in keep]
+    inspections = [assistant.inspect(i.q) for i in items] if inspections is None else [inspections[n] for n in keep]
+    semantic = "semantic" in features
+    shares = LEXICAL_WEIGHTS if semantic else (1.0,)
+    extra = LOOKALIKE_FEATURES if semantic else ()
+    top = {w: _top_rows(assistant, inspections, items, features, w, extra) for w in shares}
+    rows = {w: (features_rows, labels) for w, (features_rows, labels, _) in top.items()}
     answerable = np.array([i.expect != "decline" for i in items])
     lookalike = {}
-    if "semantic" in features:
+    if semantic:
         width = next(len(i.vector) for i in inspections if i.vector is not None)
         vectors = np.array([i.vector if i.vector is not None else np.zeros(width) for i in inspections])
-        for w in shares:
-            lookalike[w] = np.hstack([_top_rows(assistant, inspections, items, LOOKALIKE_FEATURES, w)[0], vectors])
+        lookalike = {w: np.hstack([extra_rows, vectors]) for w, (_, _, extra_rows) in top.items()}
     return AnswerExamples(items, rows, answerable, tuple(features), lookalike)
 
 
@@ -269,7 +275,7 @@ class FittedAnswer:
 
 
 def fit_answer(assistant, inspections, items, features) -> tuple[FittedAnswer, AnswerExamples, dict]:
-    examples = answer_examples(assistant, inspections, items, features)
+    examples = answer_examples(assistant, items, features, inspections)
     everything = np.ones(len(examples.items), dtype=bool)
     fitted = FittedAnswer(*fit_answer_on(examples, everything))
     y, answerable = examples.rows[fitted.lexical_weight][1], examples.answerable
@@ -366,12 +372,9 @@ def fit() -> dict:
     answer, examples, answer_report = fit_answer(semantic, inspections, items, SEMANTIC_FEATURES)
     lexical_answer, _, lexical_report = fit_answer(lexical, lexical_inspections, items, LEXICAL_FEATURES)
     lookalike_items, _ = split(lookalike_set())
-    lookalikes = answer_examples(
-        semantic, [semantic.inspect(i.q) for i in lookalike_items], lookalike_items, SEMANTIC_FEATURES
-    )
+    lookalikes = answer_examples(semantic, lookalike_items, SEMANTIC_FEATURES)
     everything = np.ones(len(examples.items), dtype=bool)
-    staff_items = staff_questions(semantic.knowledge)
-    staff = answer_examples(semantic, [semantic.inspect(i.q) for i in staff_items], staff_items, SEMANTIC_FEATURES)
+    staff = answer_examples(semantic, staff_questions(semantic.knowledge), SEMANTIC_FEATURES)
     lookalike, t_lookalike, lookalike_report = fit_lookalike_on(examples, everything, answer, lookalikes, staff)
     print(f"fitting part: {len(items)} messages, {len(lookalike_items)} of the look-alike set")
     print("triage:", {k: round(float(v), 3) for k, v in triage_report.items()}, triage_thresholds)

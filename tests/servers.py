@@ -251,6 +251,7 @@ class WaitressThread:
     """The app served by waitress (the production server) on a free loopback port, in a thread of this process."""
 
     def __init__(self, app, threads: int = 2):
+        # Imported here: bench/load.py imports this module for PostgreSQL and Redis without faqbot on its path.
         from waitress import wasyncore
 
         from faqbot.serve import make_server
