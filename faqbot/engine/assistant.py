@@ -277,8 +277,13 @@ class Assistant:
         scores = self._entry_index.scores(vector) if use else None
         semantic = scores.similar() if scores else {}
         support = scores.support() if scores else {}
-        answers = {k: s.score for k, s in self._answer_index.similar(vector).items()} if use else {}
-        topics = self._drift.topics(vector) if use else None
+        answers = self._answer_index.scores(vector).best_scores() if use else {}
+        # Drift is measured from each entry's closest phrasing, for all of them in one product.
+        drifting = [k for k in semantic if k in self._ids]
+        rows = [semantic[k].row for k in drifting]
+        uncovered_drift = (
+            dict(zip(drifting, self._drift.uncovered_rows(self._drift.topics(vector), rows))) if drifting else {}
+        )
         idf = {t: self.matcher.idf(t) * (weights or {}).get(t, 1.0) for t in terms}
         total = sum(idf.values()) or 1.0
         evidence = {}
@@ -290,8 +295,8 @@ class Assistant:
             own = self._entry_terms.get(key, frozenset())
             unexplained = sum(w for t, w in idf.items() if t not in own) / total if own else 0.0
             drifts = (
-                (self._drift.uncovered(topics, sem.row), self._drift.answer(answers.get(key, 0.0), sem.row))
-                if sem and topics is not None and key in self._ids
+                (uncovered_drift[key], self._drift.answer(answers.get(key, 0.0), sem.row))
+                if key in uncovered_drift
                 else (0.0, 0.0)
             )
             evidence[key] = Evidence(

@@ -38,9 +38,13 @@ class Drift:
 
     def uncovered(self, topic_similarities: np.ndarray, row: int) -> float:
         """The most by which the message is nearer than its closest phrasing (`row`) to an uncovered phrasing."""
+        return self.uncovered_rows(topic_similarities, [row])[0]
+
+    def uncovered_rows(self, topic_similarities: np.ndarray, rows: list[int]) -> list[float]:
+        """`uncovered` for several closest phrasings at once (one numpy operation for a whole message)."""
         if not len(topic_similarities):
-            return 0.0
-        return float((topic_similarities - self._phrasing_topics[row]).max())
+            return [0.0] * len(rows)
+        return (topic_similarities[None, :] - self._phrasing_topics[rows]).max(axis=1).tolist()
 
     def answer(self, answer_similarity: float, row: int) -> float:
         """How much nearer the message is than its closest phrasing to the entry's answer (negative: farther)."""

@@ -80,12 +80,16 @@ class Encoder:
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # onnxruntime's worker threads spin between the operators of a run (which keeps a run fast) and,
+        # by default, for a while after it, on the cores the engine's Python work needs next. Stopping
+        # them at the end of each run: chat replies 0.3-0.8 ms faster in three alternating runs of
+        # /api/chat, throughput under 32 clients unchanged (bench/load.py).
+        options.add_session_config_entry("session.force_spinning_stop", "1")
         # From the path, not from bytes already read: measured 60-90 MB less resident memory.
         self._session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
-        # onnxruntime's worker threads spin for a moment after each run (which keeps the next run fast).
         # numpy's BLAS threads, doing the similarity products right after each embedding, competed with
-        # them for the same cores: those products took 1-2 ms instead of 0.05 (a reply took 8.9 ms, now
-        # 3.6; bench/semantic.py). The engine's products are small, so one BLAS thread does them at once.
+        # onnxruntime's for the same cores: those products took 1-2 ms instead of 0.05 (a reply took
+        # 8.9 ms, then 3.6; bench/semantic.py). The engine's products are small: one BLAS thread is enough.
         threadpool_limits(limits=1, user_api="blas")
 
         metadata = self._session.get_modelmeta().custom_metadata_map

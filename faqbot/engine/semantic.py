@@ -48,6 +48,9 @@ class SemanticIndex:
         self._grid = np.full((len(starts), width), len(sorted_owners), dtype=np.intp)
         for row, (start, end) in enumerate(zip(starts, ends)):
             self._grid[row, : end - start] = np.arange(start, end)
+        # Grid rows of an owner group (triage asks the same few groups of every message); bounded by
+        # the groups the engine's code names, never by what patients type.
+        self._group_rows: dict[frozenset[str], np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -59,6 +62,15 @@ class SemanticIndex:
 
     def owner_of(self, row: int) -> str:
         return self._row_owners[row]
+
+    def group_rows(self, owners: Collection[str]) -> np.ndarray:
+        """The grid rows of the given owners (those the index has), remembered for a frozenset."""
+        if isinstance(owners, frozenset) and owners in self._group_rows:
+            return self._group_rows[owners]
+        rows = np.array([self._position[o] for o in owners if o in self._position], dtype=np.intp)
+        if isinstance(owners, frozenset):
+            self._group_rows[owners] = rows
+        return rows
 
     def scores(self, vector: np.ndarray) -> IndexScores:
         """Compare the message vector with every text once; ask the result what you need."""
@@ -99,6 +111,10 @@ class IndexScores:
         rows = index._grid[np.arange(len(where)), where]
         return {o: Similar(o, float(b), texts[r], r) for o, b, r in zip(index.owners, best.tolist(), rows.tolist())}
 
+    def best_scores(self) -> dict[str, float]:
+        """Every owner's highest similarity, without its text (cheaper than similar())."""
+        return dict(zip(self._index.owners, self._grid.max(axis=1).tolist())) if self._index.owners else {}
+
     def best(self) -> Similar | None:
         """The single closest text of any owner."""
         if not self._index.owners:
@@ -116,8 +132,8 @@ class IndexScores:
 
     def top_mean(self, owners: Collection[str], k: int = 3) -> float:
         """The mean of the k highest similarities among the given owners' texts (0 if none)."""
-        rows = [self._index._position[o] for o in owners if o in self._index._position]
-        if not rows:
+        rows = self._index.group_rows(owners)
+        if not len(rows):
             return 0.0
         values = self._grid[rows].ravel()
         values = values[np.isfinite(values)]

@@ -51,6 +51,7 @@ STOPWORDS = frozenset(
 _stemmer = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=4096)  # a message is normalised by analysis, small talk and triage alike
 def normalize(text: str) -> str:
     """Lower-case, fold accents and quotes, expand contractions, keep only words and digits."""
     text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
