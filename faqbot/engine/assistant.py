@@ -20,7 +20,7 @@ from .fitted import FittedParams, ParamsError
 from .knowledge import Entry, KnowledgeBase, TriageGroup, UncoveredTopic
 from .matching import Candidate, Matcher
 from .reply import Reply, Source
-from .semantic import SemanticIndex
+from .semantic import IndexScores, SemanticIndex
 from .smalltalk import SmallTalk
 from .state import ConversationState, decode, encode
 from .text import normalize, stem
@@ -33,6 +33,7 @@ _CHOICE = {
     0: re.compile(r"^(the )?(first|1st|1|top|former)( one| option| question)?$|^option (1|one)$"),
     1: re.compile(r"^(the )?(second|2nd|2|other|latter|bottom)( one| option| question)?$|^option (2|two)$"),
 }
+SEMANTIC_CANDIDATES = 8  # entries (and as many uncovered topics) collected by meaning per message
 LEXICAL_CANDIDATES = 50  # owners scored lexically per message (the rapidfuzz pass looks at 40 phrasings)
 SOCIAL_WORDS = 8  # longer messages are not small talk by meaning alone
 SOCIAL_SIMILARITY = 0.6  # as close to a small-talk phrase as a message must be to be small talk
@@ -225,7 +226,7 @@ class Assistant:
     def search(self, text: str, *, limit: int = 10) -> list[Candidate]:
         """Rank entries for a search box with both signals patients get (no decline rules)."""
         query = self.analyzer.analyse(text)
-        entries, _ = self._evidence(query.terms, self._embed(query.corrected))
+        entries, _ = self._evidence(query.terms, self._embed(query.corrected), every_owner=True)
         ranked = sorted(entries.values(), key=lambda e: (-(e.lexical + e.semantic) / 2, e.key))
         return [Candidate(e.key, round((e.lexical + e.semantic) / 2, 4), e.phrasing) for e in ranked[:limit]]
 
@@ -269,13 +270,21 @@ class Assistant:
         return self.encoder.encode_one(text) if self.encoder is not None and text else None
 
     def _evidence(
-        self, terms: tuple[str, ...] | list[str], vector: np.ndarray | None, weights: dict[str, float] | None = None
+        self,
+        terms: tuple[str, ...] | list[str],
+        vector: np.ndarray | None,
+        weights: dict[str, float] | None = None,
+        *,
+        every_owner: bool = False,
     ) -> tuple[dict[str, Evidence], dict[str, Evidence]]:
-        """Collect each owner's lexical and semantic evidence: entries, then uncovered topics."""
+        """Collect the lexical and semantic evidence of the owners a decision can turn on: entries, then
+        uncovered topics. Those are the ones found by words and the SEMANTIC_CANDIDATES closest entries
+        and topics by meaning (the ranking keeps five, and reads only the closest topic), each with both
+        signals; `every_owner` collects all of them (a staff search lists more)."""
         lexical = {c.key: c for c in self.matcher.find_matches(terms, limit=LEXICAL_CANDIDATES, weights=weights)}
         use = self._semantic_matching and self._entry_index is not None and vector is not None
         scores = self._entry_index.scores(vector) if use else None
-        semantic = scores.similar() if scores else {}
+        semantic = scores.similar(None if every_owner else {*lexical, *self._closest_owners(scores)}) if scores else {}
         support = scores.support() if scores else {}
         answers = self._answer_index.scores(vector).best_scores() if use else {}
         # Drift is measured from each entry's closest phrasing, for all of them in one product.
@@ -312,6 +321,13 @@ class Assistant:
         entries = {k: e for k, e in evidence.items() if not k.startswith(UNCOVERED_PREFIX)}
         uncovered = {k: e for k, e in evidence.items() if k.startswith(UNCOVERED_PREFIX)}
         return entries, uncovered
+
+    def _closest_owners(self, scores: IndexScores) -> list[str]:
+        """The SEMANTIC_CANDIDATES entries and the as many uncovered topics closest to the message."""
+        best = scores.best_scores()
+        entries = sorted((k for k in best if k in self._ids), key=best.__getitem__, reverse=True)
+        topics = sorted((k for k in best if k not in self._ids), key=best.__getitem__, reverse=True)
+        return entries[:SEMANTIC_CANDIDATES] + topics[:SEMANTIC_CANDIDATES]
 
     def _unknown_share(self, query: Query) -> float:
         """How much of the message, weighted by rarity, the knowledge base never uses."""

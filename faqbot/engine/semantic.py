@@ -100,16 +100,22 @@ class IndexScores:
         self._index = index
         self._grid = grid  # -inf where an owner has fewer texts than the widest
 
-    def similar(self) -> dict[str, Similar]:
-        """Every owner's closest text and its similarity."""
+    def similar(self, owners: Collection[str] | None = None) -> dict[str, Similar]:
+        """Every owner's closest text and its similarity (only the given owners', when named)."""
         index = self._index
-        if not index.owners:
+        positions = (
+            np.arange(len(index.owners))
+            if owners is None
+            else np.array([index._position[o] for o in owners if o in index._position], dtype=np.intp)
+        )
+        if not len(positions):
             return {}
-        where = self._grid.argmax(axis=1)
-        best = self._grid[np.arange(len(where)), where]
+        where = self._grid[positions].argmax(axis=1)
+        best = self._grid[positions, where]
         texts = index._texts
-        rows = index._grid[np.arange(len(where)), where]
-        return {o: Similar(o, float(b), texts[r], r) for o, b, r in zip(index.owners, best.tolist(), rows.tolist())}
+        rows = index._grid[positions, where]
+        names = [index.owners[p] for p in positions.tolist()]
+        return {o: Similar(o, float(b), texts[r], r) for o, b, r in zip(names, best.tolist(), rows.tolist())}
 
     def best_scores(self) -> dict[str, float]:
         """Every owner's highest similarity, without its text (cheaper than similar())."""

@@ -29,6 +29,16 @@ def test_each_owner_gets_its_closest_text(index_and_data):
         assert found.score == pytest.approx(sims[best])
 
 
+def test_named_owners_get_the_same_closest_text_as_when_all_are_asked(index_and_data):
+    """The engine asks only for the owners a decision can turn on; their figures must not change."""
+    index, _, _, _, message = index_and_data
+    scores = index.scores(message)
+    everyone = scores.similar()
+    assert scores.similar(["c", "a", "nobody"]) == {"c": everyone["c"], "a": everyone["a"]}
+    assert scores.similar([]) == {}
+    assert scores.best_scores() == pytest.approx({o: s.score for o, s in everyone.items()})
+
+
 def test_support_averages_the_closest_three_or_all_an_owner_has(index_and_data):
     index, owners, _, sims, message = index_and_data
     support = index.support(message, k=3)
