@@ -327,7 +327,7 @@ def fit_lookalike_on(
     right_parts = [own_right[own], extra_right[extra]]
     if staff is not None:
         staff_rows, staff_right = staff.rows[w]
-        asked = _answer_probabilities(answer, staff_rows) >= answer.threshold
+        asked = _answer_probabilities(answer, staff_rows) >= answer.threshold  # the staff questions answered
         x_parts.append(staff.lookalike[w][asked])
         right_parts.append(staff_right[asked])
     x = np.vstack(x_parts)
@@ -344,8 +344,7 @@ def fit_lookalike_on(
         x, y, LOOKALIKE_FEATURES, ("answer", "lookalike"), c=LOOKALIKE_C, weights=weights, embedding=embedding
     )
     if staff is not None:
-        staff_rows, staff_right = staff.rows[w]
-        kept = staff.lookalike[w][(_answer_probabilities(answer, staff_rows) >= answer.threshold) & (staff_right == 1)]
+        kept = staff.lookalike[w][asked & (staff_right == 1)]
         highest = max((lookalike_probability(model, row) for row in kept), default=0.0)
         threshold = max(threshold, highest + STAFF_MARGIN)
     declined = p >= threshold

@@ -291,7 +291,7 @@ class Assistant:
         drifting = [k for k in semantic if k in self._ids]
         rows = [semantic[k].row for k in drifting]
         uncovered_drift = (
-            dict(zip(drifting, self._drift.uncovered_rows(self._drift.topics(vector), rows))) if drifting else {}
+            dict(zip(drifting, self._drift.uncovered(self._drift.topics(vector), rows))) if drifting else {}
         )
         idf = {t: self.matcher.idf(t) * (weights or {}).get(t, 1.0) for t in terms}
         total = sum(idf.values()) or 1.0
@@ -323,7 +323,7 @@ class Assistant:
         return entries, uncovered
 
     def _closest_owners(self, scores: IndexScores) -> list[str]:
-        """The SEMANTIC_CANDIDATES entries and the as many uncovered topics closest to the message."""
+        """The SEMANTIC_CANDIDATES entries closest to the message by meaning, and as many uncovered topics."""
         best = scores.best_scores()
         entries = sorted((k for k in best if k in self._ids), key=best.__getitem__, reverse=True)
         topics = sorted((k for k in best if k not in self._ids), key=best.__getitem__, reverse=True)

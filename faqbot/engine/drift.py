@@ -36,12 +36,9 @@ class Drift:
         """The message's similarity to each uncovered phrasing (compute once per message)."""
         return self._topics @ vector
 
-    def uncovered(self, topic_similarities: np.ndarray, row: int) -> float:
-        """The most by which the message is nearer than its closest phrasing (`row`) to an uncovered phrasing."""
-        return self.uncovered_rows(topic_similarities, [row])[0]
-
-    def uncovered_rows(self, topic_similarities: np.ndarray, rows: list[int]) -> list[float]:
-        """`uncovered` for several closest phrasings at once (one numpy operation for a whole message)."""
+    def uncovered(self, topic_similarities: np.ndarray, rows: list[int]) -> list[float]:
+        """For each closest phrasing (a row), the most by which the message is nearer than that phrasing to an
+        uncovered phrasing; all rows of a message in one numpy operation."""
         if not len(topic_similarities):
             return [0.0] * len(rows)
         return (topic_similarities[None, :] - self._phrasing_topics[rows]).max(axis=1).tolist()
