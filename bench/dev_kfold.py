@@ -28,6 +28,7 @@ from fitting.data import dev_set, held_out, lookalike_set, own_sets, split  # no
 from fitting.fit import (  # noqa: E402
     FittedAnswer,
     answer_examples,
+    answer_probabilities,
     assistants,
     fit_answer_on,
     fit_lookalike_on,
@@ -47,10 +48,8 @@ def score(examples, train: np.ndarray, test: np.ndarray, lookalikes=None, staff=
     set's examples, and `staff`, the staff test questions') the look-alike check is fitted on the same folds
     and applied too."""
     answer = FittedAnswer(*fit_answer_on(examples, train))
-    model, threshold = answer.model, answer.threshold
     x, y = (part[test] for part in examples.rows[answer.lexical_weight])
-    p = np.array([model.probabilities(dict(zip(model.features, row)))[model.classes[-1]] for row in x])
-    answered, answerable = p >= threshold, examples.answerable[test]
+    answered, answerable = answer_probabilities(answer, x) >= answer.threshold, examples.answerable[test]
     if lookalikes is not None:
         check, limit, _ = fit_lookalike_on(examples, train, answer, lookalikes, staff)
         rows = examples.lookalike[answer.lexical_weight][test]

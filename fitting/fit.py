@@ -294,7 +294,8 @@ def _balanced(y: np.ndarray) -> np.ndarray:
     return len(y) / (2 * np.maximum(counts[y], 1))
 
 
-def _answer_probabilities(answer: FittedAnswer, rows: np.ndarray) -> np.ndarray:
+def answer_probabilities(answer: FittedAnswer, rows: np.ndarray) -> np.ndarray:
+    """The answer model's probability that the best entry is right, for rows of AnswerExamples.rows."""
     return np.array([answer.model.probabilities(dict(zip(answer.model.features, r)))["right"] for r in rows])
 
 
@@ -322,12 +323,12 @@ def fit_lookalike_on(
     own_p = answer.out_of_fold
     own_right = examples.rows[w][1][use]
     extra_rows, extra_right = lookalikes.rows[w]
-    own, extra = own_p >= answer.threshold, _answer_probabilities(answer, extra_rows) >= answer.threshold
+    own, extra = own_p >= answer.threshold, answer_probabilities(answer, extra_rows) >= answer.threshold
     x_parts = [examples.lookalike[w][use][own], lookalikes.lookalike[w][extra]]
     right_parts = [own_right[own], extra_right[extra]]
     if staff is not None:
         staff_rows, staff_right = staff.rows[w]
-        asked = _answer_probabilities(answer, staff_rows) >= answer.threshold  # the staff questions answered
+        asked = answer_probabilities(answer, staff_rows) >= answer.threshold  # the staff questions answered
         x_parts.append(staff.lookalike[w][asked])
         right_parts.append(staff_right[asked])
     x = np.vstack(x_parts)
