@@ -20,7 +20,7 @@ from .fitted import FittedParams, ParamsError
 from .knowledge import Entry, KnowledgeBase, TriageGroup, UncoveredTopic
 from .matching import Candidate, Matcher
 from .reply import Reply, Source
-from .semantic import IndexScores, SemanticIndex
+from .semantic import IndexScores, SemanticIndex, VectorSpace
 from .smalltalk import SmallTalk
 from .state import ConversationState, decode, encode
 from .text import normalize, stem
@@ -129,13 +129,20 @@ class Assistant:
             answers = [(e.id, e.answer) for e in knowledge.entries]
             social = self.smalltalk.phrases()
             texts = [self.analyzer.analyse(p).corrected for _, p in owned + examples + answers + social]
-            matrix = np.asarray(embed(texts), dtype=np.float32)
+            # Each distinct text once (an entry's phrasings are triage examples too): one space, one product.
+            distinct: dict[str, int] = {}
+            rows = [distinct.setdefault(text, len(distinct)) for text in texts]
+            space = VectorSpace(np.asarray(embed(list(distinct)), dtype=np.float32))
             bounds = np.cumsum([len(owned), len(examples), len(answers)])
-            parts = np.split(matrix, bounds)
-            self._entry_index = SemanticIndex([k for k, _ in owned], [p for _, p in owned], parts[0])
-            self._triage_index = SemanticIndex([g for g, _ in examples], [x for _, x in examples], parts[1])
-            self._answer_index = SemanticIndex([k for k, _ in answers], [a for _, a in answers], parts[2])
-            self._social_index = SemanticIndex([i for i, _ in social], [p for _, p in social], parts[3])
+            parts = np.split(np.array(rows, dtype=np.intp), bounds)
+
+            def index(pairs: list[tuple[str, str]], part: np.ndarray) -> SemanticIndex:
+                return SemanticIndex.over(space, [o for o, _ in pairs], [t for _, t in pairs], part)
+
+            self._entry_index = index(owned, parts[0])
+            self._triage_index = index(examples, parts[1])
+            self._answer_index = index(answers, parts[2])
+            self._social_index = index(social, parts[3])
             uncovered_owners = {UNCOVERED_PREFIX + t.id for t in knowledge.uncovered}
             self._drift = Drift(self._entry_index, self._answer_index, uncovered_owners)
         self.triage = Triage(

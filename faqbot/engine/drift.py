@@ -6,7 +6,8 @@ A look-alike question repeats an entry's phrasing and adds an aspect that entry'
 phrasing stays high, so similarity alone would answer it. What the added words do shows in comparison with
 the phrasing: the message is nearer some uncovered topic than the phrasing itself is (uncovered drift), and
 less near the entry's answer than the phrasing is (answer drift below zero). A paraphrase moves neither way.
-Everything about the phrasings is computed once, so a message costs one small matrix product.
+Everything about the phrasings is computed once; a message's similarity to the uncovered phrasings comes
+from the product its index already made.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ class Drift:
 
     def __init__(self, phrasings: SemanticIndex, answers: SemanticIndex, uncovered_owners: set[str]):
         vectors, _ = phrasings.vectors()  # every row, in row order
-        self._topics, _ = phrasings.vectors(uncovered_owners)
-        self._phrasing_topics = vectors @ self._topics.T if len(self._topics) else np.zeros((len(vectors), 0))
+        topics, self._topic_rows = phrasings.vectors(uncovered_owners)
+        self._phrasings = phrasings
+        self._phrasing_topics = vectors @ topics.T if len(topics) else np.zeros((len(vectors), 0))
         answer_vectors, answer_rows = answers.vectors()
         answer_of = {answers.owner_of(r): v for r, v in zip(answer_rows, answer_vectors)}
         self._phrasing_answer = np.array(
@@ -34,7 +36,7 @@ class Drift:
 
     def topics(self, vector: np.ndarray) -> np.ndarray:
         """The message's similarity to each uncovered phrasing (compute once per message)."""
-        return self._topics @ vector
+        return self._phrasings.scores(vector).values(self._topic_rows)
 
     def uncovered(self, topic_similarities: np.ndarray, rows: list[int]) -> list[float]:
         """For each closest phrasing (a row), the most by which the message is nearer than that phrasing to an
