@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from faqbot.engine.semantic import SemanticIndex
+from faqbot.engine.semantic import SemanticIndex, VectorSpace
 
 
 @pytest.fixture
@@ -80,3 +80,36 @@ def test_a_closest_text_knows_its_row_and_its_owner():
     assert np.array_equal(matrix[found.row], vectors[2])
     own, own_rows = index.vectors({"b"})
     assert found.row in own_rows and len(own) == 2 and index.owner_of(rows[0]) == "a"
+
+
+def test_indices_over_one_shared_space_answer_as_indices_of_their_own():
+    """The engine keeps every example text once, in one space; an index over some of its rows must give
+    the figures an index holding those vectors itself would."""
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(11, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    owners = ["b", "a", "c", "a", "b", "a", "d", "a"]
+    texts = [f"text {n}" for n in range(len(owners))]
+    own = SemanticIndex(owners, texts, vectors[3:])
+    space = VectorSpace(vectors)
+    shared = SemanticIndex.over(space, owners, texts, range(3, 11))
+    other = SemanticIndex.over(space, ["x", "y", "x"], ["e0", "e1", "e2"], [0, 1, 2])
+    message = rng.normal(size=8).astype(np.float32)
+    message /= np.linalg.norm(message)
+    message.flags.writeable = False  # as the encoder gives it: the space may remember its product
+    assert other.similar(message)["y"].score == pytest.approx(float(vectors[1] @ message))
+    assert shared.similar(message) == own.similar(message)
+    assert shared.support(message) == pytest.approx(own.support(message))
+    assert shared.top_mean(message, frozenset({"a", "d"}), k=2) == pytest.approx(own.top_mean(message, {"a", "d"}, k=2))
+    assert shared.scores(message).best() == own.scores(message).best()
+
+
+def test_a_vector_that_can_change_is_compared_afresh_each_time():
+    """Only the encoder's read-only vectors share a product: a writable one may have changed in between."""
+    space = VectorSpace(np.eye(2, dtype=np.float32))
+    index = SemanticIndex.over(space, ["a", "b"], ["a", "b"], [0, 1])
+    vector = np.array([1.0, 0.0], dtype=np.float32)
+    assert index.similar(vector)["a"].score == pytest.approx(1.0)
+    vector[:] = [0.0, 1.0]
+    assert index.similar(vector)["a"].score == pytest.approx(0.0)
+    assert index.similar(vector)["b"].score == pytest.approx(1.0)
