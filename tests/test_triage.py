@@ -144,6 +144,44 @@ def test_a_symptom_in_a_second_sentence_is_not_drowned_by_the_question(real_assi
     assert reply.kind == "urgent"
 
 
+def test_background_before_a_general_question_does_not_make_it_a_problem(real_assistant):
+    """Taken alone, "My implant went in ... last month." reads like the start of a symptom report (the
+    model put it at urgent 0.71 as a sentence of its own). The message as a whole is a question: it gets
+    its answer, ending with where help is in case something is wrong now."""
+    reply = real_assistant.reply(
+        "My implant went in on the lower left last month. How long does the bone take to fuse with it?"
+    )
+    assert reply.kind == "answer", reply.reason
+    assert reply.text.endswith("in an emergency, call emergency services."), reply.text
+
+
+def test_a_sentence_alone_raises_the_message_only_when_a_rule_or_the_whole_message_says_so(real_assistant, monkeypatch):
+    """Each sentence is triaged too, so that a symptom is not diluted by the rest of a long message. A
+    sentence read as urgent by the fitted model counts when the whole message already reads as the
+    patient's own problem, or when a staff rule or example decides it; otherwise the whole decides."""
+    from faqbot.engine.triage import TriageResult
+
+    message = "I had an implant placed in March. What is a healing abutment?"
+    background = "I had an implant placed in March."
+
+    def triage_with(whole_label: str, *, decisive: bool = False):
+        def assess(text, corrected, vector):
+            if text == background:
+                return TriageResult("urgent", 0.9, 0.1, "triage: urgent (scripted)", decisive=decisive)
+            if text == message:
+                return TriageResult(whole_label, 0.0, 0.6 if whole_label == "personal" else 0.0, "scripted")
+            return TriageResult("question", 0.0, 0.0, "scripted")
+
+        monkeypatch.setattr(real_assistant.triage, "assess", assess)
+        return real_assistant.reply(message)
+
+    answered = triage_with("question")
+    assert answered.kind == "answer" and answered.entry.id == "healing-abutment", answered.reason
+    assert answered.text.endswith("in an emergency, call emergency services.")  # where help is, all the same
+    assert triage_with("question", decisive=True).kind == "urgent"
+    assert triage_with("personal").kind == "urgent"
+
+
 def test_an_emergency_told_amid_an_everyday_trouble_is_still_urgent(real_assistant):
     """The whole message is closest to the staff's 'our roof is leaking' example; its last clause is a
     blow to the face with a loose, bleeding implant. The everyday trouble must not hide it."""

@@ -217,16 +217,22 @@ class Assistant:
         return None
 
     def _triage(self, message: str, query: Query, vector: np.ndarray | None) -> TriageResult:
-        """Triage the whole message and each of its sentences: a symptom in any sentence counts."""
-        results = [self.triage.assess(message, query.corrected, vector)]
+        """Triage the whole message and each of its sentences (a symptom must not be diluted by the rest)."""
+        whole = self.triage.assess(message, query.corrected, vector)
         sentences = query.sentences()
+        parts = []
         if len(sentences) > 1:
             for sentence in sentences:
                 part = self.analyzer.analyse(sentence)
-                results.append(self.triage.assess(sentence, part.corrected, self._embed(part.corrected)))
+                parts.append(self.triage.assess(sentence, part.corrected, self._embed(part.corrected)))
         severity = {"urgent": 2, "personal": 1, "question": 0}
-        worst = max(results, key=lambda r: severity[r.label])
-        if worst.label == "question" and any(r.problem_possible for r in results):
+        # A sentence alone raises the message when a staff rule or example decides it, or when the whole
+        # message already reads as the patient's own problem. Otherwise the whole decides: taken alone, a
+        # sentence of background ("I had an implant placed in my upper jaw.") reads like the start of a
+        # symptom report.
+        counted = [p for p in parts if p.decisive or whole.label != "question"]
+        worst = max([whole, *counted], key=lambda r: severity[r.label])
+        if worst.label == "question" and any(r.problem_possible or r.label != "question" for r in [whole, *parts]):
             return replace(worst, problem_possible=True)
         return worst
 

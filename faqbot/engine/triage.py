@@ -81,6 +81,8 @@ class TriageResult:
     # A question that may also be a problem the patient has now (below the personal threshold, above the
     # note threshold): its answer ends by saying where help is.
     problem_possible: bool = False
+    # Decided by a staff rule or by being word for word a staff example, not by the fitted model.
+    decisive: bool = False
 
 
 def _pattern(phrase: str) -> str:
@@ -188,14 +190,15 @@ class Triage:
         rule = self.rules.match(text, corrected) if values["rule"] and not values["long_ago"] else None
         if rule:
             evidence += f"; urgent rule: {rule}"
-            return TriageResult("urgent", urgent, personal, f"triage: urgent by rule ({evidence})")
+            return TriageResult("urgent", urgent, personal, f"triage: urgent by rule ({evidence})", decisive=True)
         # Word for word one of the staff's examples or standard questions: its kind decides, whatever the
         # model makes of its words (the model reads "urgent pls", an urgent example, as a question: short
         # messages without a symptom are rare in what it learnt from). On a tie, the more serious kind.
         same = [label for label in TRIAGE_LABELS if values[f"{label}_max"] >= SAME_AS_EXAMPLE]
         if same:
             label = max(same, key=lambda kind: values[f"{kind}_max"])  # max keeps the first of equals
-            return TriageResult(label, urgent, personal, f"{_REASONS[label]}, word for word an example ({evidence})")
+            reason = f"{_REASONS[label]}, word for word an example ({evidence})"
+            return TriageResult(label, urgent, personal, reason, decisive=True)
         is_urgent = urgent >= self._urgent_threshold
         # Below the urgent threshold, what the model withheld from "urgent" still counts towards a personal
         # problem; not when the message is an everyday trouble (a late parcel is no problem for the clinic).
