@@ -304,7 +304,7 @@ class Assistant:
         drifting = [k for k in semantic if k in self._ids]
         rows = [semantic[k].row for k in drifting]
         uncovered_drift = (
-            dict(zip(drifting, self._drift.uncovered(self._drift.topics(vector), rows))) if drifting else {}
+            dict(zip(drifting, self._drift.uncovered(self._drift.topics(scores), rows))) if drifting else {}
         )
         idf = {t: self.matcher.idf(t) * (weights or {}).get(t, 1.0) for t in terms}
         total = sum(idf.values()) or 1.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .semantic import SemanticIndex
+from .semantic import IndexScores, SemanticIndex
 
 
 class Drift:
@@ -23,7 +23,6 @@ class Drift:
     def __init__(self, phrasings: SemanticIndex, answers: SemanticIndex, uncovered_owners: set[str]):
         vectors, _ = phrasings.vectors()  # every row, in row order
         topics, self._topic_rows = phrasings.vectors(uncovered_owners)
-        self._phrasings = phrasings
         self._phrasing_topics = vectors @ topics.T if len(topics) else np.zeros((len(vectors), 0))
         answer_vectors, answer_rows = answers.vectors()
         answer_of = {answers.owner_of(r): v for r, v in zip(answer_rows, answer_vectors)}
@@ -34,9 +33,10 @@ class Drift:
             ]
         )
 
-    def topics(self, vector: np.ndarray) -> np.ndarray:
-        """The message's similarity to each uncovered phrasing (compute once per message)."""
-        return self._phrasings.scores(vector).values(self._topic_rows)
+    def topics(self, scores: IndexScores) -> np.ndarray:
+        """The message's similarity to each uncovered phrasing, read from its scores against the phrasings'
+        index (the one this drift was built on)."""
+        return scores.values(self._topic_rows)
 
     def uncovered(self, topic_similarities: np.ndarray, rows: list[int]) -> list[float]:
         """For each closest phrasing (a row), the most by which the message is nearer than that phrasing to an

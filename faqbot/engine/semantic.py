@@ -186,8 +186,9 @@ class IndexScores:
         index = self._index
         if not index.owners:
             return None
-        row = int(self.values(slice(0, len(index))).argmax())  # rows are in owner order: ties as the grid's
-        return Similar(index._row_owners[row], float(self._sims[index._space_rows[row]]), index._texts[row], row)
+        values = self.values(slice(0, len(index)))
+        row = int(values.argmax())  # rows are in owner order: ties as the grid's
+        return Similar(index._row_owners[row], float(values[row]), index._texts[row], row)
 
     def support(self, k: int = 3) -> dict[str, float]:
         """Every owner's mean similarity over its k closest texts (fewer if it has fewer): phrasings agreeing."""

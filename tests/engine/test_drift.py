@@ -28,7 +28,7 @@ def _drifts(drift, message):
     check, phrasings, answers = drift
     row = phrasings.similar(message)["healing-abutment"].row
     answer = answers.similar(message)["healing-abutment"].score
-    return check.uncovered(check.topics(message), [row])[0], check.answer(answer, row)
+    return check.uncovered(check.topics(phrasings.scores(message)), [row])[0], check.answer(answer, row)
 
 
 def test_the_phrasing_itself_does_not_drift(drift):
@@ -45,13 +45,13 @@ def test_no_uncovered_topics_means_no_uncovered_drift():
     phrasings = SemanticIndex(["a"], ["x"], np.stack([unit(1, 0)]))
     answers = SemanticIndex(["a"], ["y"], np.stack([unit(1, 1)]))
     check = Drift(phrasings, answers, set())
-    assert check.uncovered(check.topics(unit(0, 1)), [0]) == [0.0]
+    assert check.uncovered(check.topics(phrasings.scores(unit(0, 1))), [0]) == [0.0]
 
 
 def test_several_phrasings_at_once_drift_as_each_alone(drift):
     """The engine asks for every entry's closest phrasing in one call; each figure is that phrasing's own."""
-    check, _, _ = drift
-    topics = check.topics(unit(1, 0.6, 0.1))
+    check, phrasings, _ = drift
+    topics = check.topics(phrasings.scores(unit(1, 0.6, 0.1)))
     alone = [check.uncovered(topics, [0])[0], check.uncovered(topics, [1])[0]]
     assert check.uncovered(topics, [0, 1, 0]) == pytest.approx([alone[0], alone[1], alone[0]], abs=1e-6)
     # The materials phrasing is the uncovered topic itself: the message is less near it than it is to itself.
